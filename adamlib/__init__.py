@@ -1,0 +1,55 @@
+r"""adamlib: the Adam optimizer, piece by piece, for the book "Adam, 모멘텀".
+
+Each formula lives once, in the module of its chapter:
+
+- :mod:`adamlib.moments`: exponential moving averages, :math:`m_t` and :math:`v_t` (chapters 1, 2)
+- :mod:`adamlib.bias`: bias correction :math:`1-\beta^t` (chapter 3)
+- :mod:`adamlib.adam`: the Adam update and :class:`Adam` (chapters 4, 5)
+- :mod:`adamlib.optimizers`: SGD, Momentum, AdaGrad, RMSProp, AdaMax with the same interface
+- :mod:`adamlib.problems`: test functions with analytic gradients
+- :mod:`adamlib.trace`: run an optimizer and record every quantity
+- :mod:`adamlib.plotting`: figures with a bundled Hangul font (import it explicitly)
+"""
+
+from adamlib.adam import (
+    Adam,
+    AdamState,
+    InplaceAdamState,
+    adam_direction,
+    effective_learning_rate,
+)
+from adamlib.bias import bias_correction, bias_corrections, correct
+from adamlib.moments import effective_window, ema, ema_weights, first_moment, second_moment
+from adamlib.optimizers import SGD, AdaGrad, AdaMax, Momentum, RMSProp
+from adamlib.problems import Beale, Problem, Quadratic, Rosenbrock
+from adamlib.trace import Trace, run, run_sequence
+
+__all__ = [
+    "SGD",
+    "AdaGrad",
+    "AdaMax",
+    "Adam",
+    "AdamState",
+    "Beale",
+    "InplaceAdamState",
+    "Momentum",
+    "Problem",
+    "Quadratic",
+    "RMSProp",
+    "Rosenbrock",
+    "Trace",
+    "adam_direction",
+    "bias_correction",
+    "bias_corrections",
+    "correct",
+    "effective_learning_rate",
+    "effective_window",
+    "ema",
+    "ema_weights",
+    "first_moment",
+    "run",
+    "run_sequence",
+    "second_moment",
+]
+
+__version__ = "0.1.0"

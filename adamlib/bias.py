@@ -1,0 +1,62 @@
+r"""Bias correction :math:`1-\beta^t` (chapter 3).
+
+Because :math:`m_0 = v_0 = 0`, the moving averages start too small: with a stationary gradient,
+:math:`\mathbb{E}[m_t] = (1-\beta_1^t)\,\mathbb{E}[g]`. Dividing by :math:`1-\beta^t` removes that.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from adamlib._checks import check_beta, check_step_count
+
+
+def bias_correction(beta: float, t: int) -> float:
+    r"""The correction factor :math:`1-\beta^t`.
+
+    Parameters
+    ----------
+    beta : float
+        Exponential decay rate :math:`\beta \in [0, 1)`.
+    t : int
+        Step number, :math:`t \ge 1`.
+
+    Returns
+    -------
+    float
+        :math:`1-\beta^t`, which rises from :math:`1-\beta` at :math:`t=1` towards 1.
+    """
+    beta = check_beta(beta, "beta")
+    t = check_step_count(t, "t")
+    return 1.0 - beta**t
+
+
+def bias_corrections(beta: float, steps: int) -> np.ndarray:
+    r"""The factors :math:`1-\beta^t` for :math:`t = 1, \dots,` ``steps``, as an array."""
+    beta = check_beta(beta, "beta")
+    steps = check_step_count(steps, "steps")
+    return np.array([bias_correction(beta, t) for t in range(1, steps + 1)])
+
+
+def correct(
+    moment: np.ndarray, beta: float, t: int, *, out: np.ndarray | None = None
+) -> np.ndarray:
+    r"""A bias-corrected moment, :math:`\hat m_t = m_t/(1-\beta_1^t)` or the same for :math:`v_t`.
+
+    Parameters
+    ----------
+    moment : ndarray
+        :math:`m_t` or :math:`v_t`.
+    beta : float
+        The decay rate that built it (:math:`\beta_1` or :math:`\beta_2`).
+    t : int
+        Step number, :math:`t \ge 1`.
+    out : ndarray, optional
+        Where to write the result (may be ``moment`` itself). A new array when omitted.
+
+    Returns
+    -------
+    ndarray
+        :math:`\hat m_t` or :math:`\hat v_t`.
+    """
+    return np.divide(moment, bias_correction(beta, t), out=out)
