@@ -117,16 +117,37 @@ class Optimizer(ABC, Generic[S]):
         t = state.t  # type: ignore[attr-defined]
         if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0:
             raise ValueError(f"state.t must be an integer >= 0, got {t!r}")
-        for name, buf in zip(self._buffer_names(), self._buffers(state), strict=True):
-            if buf is None:
+        first = tree_leaves(params)[0]
+        expected = self._init_leaf(np.zeros(0, dtype=first.dtype))
+        names = self._buffer_names()
+        for name, buf, needed in zip(names, self._buffers(state), expected, strict=True):
+            if needed is None:
                 continue
-            for leaf, p in zip(tree_leaves(buf), tree_leaves(params), strict=False):
-                if leaf.shape != p.shape:
-                    raise ValueError(
-                        f"state.{name} has shape {leaf.shape}, expected {p.shape} like params"
-                    )
+            if buf is None:
+                raise ValueError(
+                    f"state.{name} is None, but {self!r} needs it: "
+                    "make the state with this optimizer's init"
+                )
+            if isinstance(params, Mapping) != isinstance(buf, Mapping):
+                raise TypeError(
+                    f"state.{name} must be "
+                    f"{'a dict' if isinstance(params, Mapping) else 'an ndarray'} like params, "
+                    f"got {type(buf).__name__}"
+                )
             if isinstance(params, Mapping) and set(buf) != set(params):
-                raise ValueError(f"state.{name} keys {sorted(buf)!r} differ from params keys")
+                raise ValueError(
+                    f"state.{name} keys {sorted(buf)!r} differ from params keys {sorted(params)!r}"
+                )
+            for key, p in params.items() if isinstance(params, Mapping) else [(None, params)]:
+                leaf = buf[key] if key is not None else buf
+                where = f"state.{name}" + (f"[{key!r}]" if key is not None else "")
+                if not isinstance(leaf, np.ndarray):
+                    raise TypeError(f"{where} must be an ndarray, got {type(leaf).__name__}")
+                if leaf.shape != p.shape or leaf.dtype != p.dtype:
+                    raise ValueError(
+                        f"{where} has shape {leaf.shape} and dtype {leaf.dtype}, "
+                        f"expected {p.shape} and {p.dtype} like params"
+                    )
 
     @abstractmethod
     def _init_leaf(self, p: np.ndarray) -> tuple[Any, ...]:

@@ -270,10 +270,15 @@ class Adam(Optimizer[AdamState]):
         check_grad(grad, params)
         if not isinstance(state, InplaceAdamState):
             raise TypeError(f"state must be an InplaceAdamState, got {type(state).__name__}")
-        if state.m.shape != params.shape or state.m.dtype != params.dtype:
+        if state.m.size != params.size or state.m.dtype != params.dtype:
             raise ValueError(
-                f"state was made for shape {state.m.shape} {state.m.dtype}, "
-                f"got params of shape {params.shape} {params.dtype}"
+                f"state.m has shape {state.m.shape} and dtype {state.m.dtype}: it was made for "
+                f"other params, got params of shape {params.shape} and dtype {params.dtype}"
+            )
+        if self.config.amsgrad and state.v_max is None:
+            raise ValueError(
+                "state.v_max is None, but amsgrad=True needs it: "
+                "make the state with this optimizer's init_inplace"
             )
         if not (params.flags.c_contiguous and grad.flags.c_contiguous):
             raise ValueError("params and grad must be C-contiguous for step_inplace")

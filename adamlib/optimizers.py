@@ -2,7 +2,8 @@ r"""Adam's relatives with the same ``init`` / ``step`` interface.
 
 Each matches the corresponding ``torch.optim`` class (single-tensor semantics) unless noted;
 the reference tests in ``tests/reference/`` check that. The moving averages reuse
-:mod:`adamlib.moments` and the bias corrections :mod:`adamlib.bias`.
+:mod:`adamlib.moments` and the bias corrections :mod:`adamlib.bias`. AMSGrad is
+:func:`amsgrad` (a configured :class:`adamlib.Adam`); RAdam lives in :mod:`adamlib.radam`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 
 from adamlib._base import Optimizer
 from adamlib._checks import check_beta, check_lr, check_nonnegative
+from adamlib.adam import Adam
 from adamlib.bias import bias_correction, correct
 from adamlib.moments import first_moment, second_moment
 
@@ -374,3 +376,47 @@ class AdaMax(Optimizer[AdaMaxState]):
         ratio = np.divide(m, u, out=np.zeros_like(m), where=u > 0)
         delta = -(self.lr / bias_correction(self.beta1, t)) * ratio
         return p + delta, (m, u), {"m": m, "m_hat": correct(m, self.beta1, t), "delta": delta}
+
+
+def amsgrad(
+    lr: float = 1e-3,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+    *,
+    weight_decay: float = 0.0,
+    decoupled_weight_decay: bool = False,
+    maximize: bool = False,
+) -> Adam:
+    r"""AMSGrad (Reddi et al., 2018): :class:`adamlib.Adam` with ``amsgrad=True``.
+
+    A factory, not a new class: AMSGrad is Adam whose denominator never shrinks,
+
+    .. math::
+        v^{\max}_t = \max(v^{\max}_{t-1}, v_t), \qquad
+        \phi_t = \phi_{t-1}
+                 - \alpha\,\frac{\hat m_t}{\sqrt{v^{\max}_t/(1-\beta_2^t)} + \varepsilon},
+
+    which is what ``torch.optim.Adam(amsgrad=True)`` computes (with bias correction, unlike the
+    paper's Algorithm 2). The returned optimizer's state keeps :math:`v^{\max}_t` in ``v_max``.
+
+    Parameters
+    ----------
+    lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, maximize
+        As for :class:`adamlib.Adam`.
+
+    Returns
+    -------
+    Adam
+        ``Adam(lr, beta1, beta2, eps, ..., amsgrad=True)``.
+    """
+    return Adam(
+        lr,
+        beta1,
+        beta2,
+        eps,
+        weight_decay=weight_decay,
+        decoupled_weight_decay=decoupled_weight_decay,
+        amsgrad=True,
+        maximize=maximize,
+    )
