@@ -5,10 +5,15 @@ Each formula lives once, in the module of its chapter:
 - :mod:`adamlib.moments`: exponential moving averages, :math:`m_t` and :math:`v_t` (chapters 1, 2)
 - :mod:`adamlib.bias`: bias correction :math:`1-\beta^t` (chapter 3)
 - :mod:`adamlib.adam`: the Adam update and :class:`Adam` (chapters 4, 5)
-- :mod:`adamlib.optimizers`: SGD, Momentum, AdaGrad, RMSProp, AdaMax with the same interface
+- :mod:`adamlib.optimizers`: SGD, Momentum, AdaGrad, RMSProp, AdaMax, AMSGrad, same interface
+- :mod:`adamlib.radam`: RAdam and its rectification term (chapter 7)
 - :mod:`adamlib.problems`: test functions with analytic gradients
 - :mod:`adamlib.trace`: run an optimizer and record every quantity
+- :mod:`adamlib.tables`: step-by-step tables
 - :mod:`adamlib.plotting`: figures with a bundled Hangul font (import it explicitly)
+- :mod:`adamlib.data`, :mod:`adamlib.models`, :mod:`adamlib.training`: the digits data set,
+  softmax regression and a small MLP with hand-written backprop, and a minibatch training loop
+  (chapters 6, 7; import them explicitly, they load scikit-learn)
 """
 
 from adamlib.adam import (
@@ -20,8 +25,9 @@ from adamlib.adam import (
 )
 from adamlib.bias import bias_correction, bias_corrections, correct
 from adamlib.moments import effective_window, ema, ema_weights, first_moment, second_moment
-from adamlib.optimizers import SGD, AdaGrad, AdaMax, Momentum, RMSProp
+from adamlib.optimizers import SGD, AdaGrad, AdaMax, Momentum, RMSProp, amsgrad
 from adamlib.problems import Beale, Problem, Quadratic, Rosenbrock
+from adamlib.radam import RAdam
 from adamlib.trace import Trace, run, run_sequence
 
 __all__ = [
@@ -35,10 +41,12 @@ __all__ = [
     "Momentum",
     "Problem",
     "Quadratic",
+    "RAdam",
     "RMSProp",
     "Rosenbrock",
     "Trace",
     "adam_direction",
+    "amsgrad",
     "bias_correction",
     "bias_corrections",
     "correct",

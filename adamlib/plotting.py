@@ -250,3 +250,179 @@ def grid(
         rows, cols, figsize=(size[0] * cols, size[1] * rows), layout="constrained", squeeze=False
     )
     return fig, list(axes.ravel())
+
+
+def plot_corrected_moments(
+    trace: Trace,
+    ax: Axes | None = None,
+    *,
+    index: int = 0,
+    second: bool = True,
+    title: str | None = None,
+) -> Axes:
+    r"""Moments before and after bias correction: :math:`m_t` against :math:`\hat m_t`, and
+    :math:`\sqrt{v_t}` against :math:`\sqrt{\hat v_t}`, with the gradient :math:`g_t` behind.
+
+    Dashed lines are the raw moving averages, solid lines the corrected ones (chapter 3).
+
+    Parameters
+    ----------
+    trace : Trace
+        A run of :class:`adamlib.Adam` with bias correction (it records ``m``, ``v``, ``m_hat``,
+        ``v_hat``).
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+    index : int, default 0
+        Which parameter to show.
+    second : bool, default True
+        Also draw :math:`\sqrt{v_t}` and :math:`\sqrt{\hat v_t}`.
+    title : str, optional
+        Axes title (Korean is fine).
+    """
+    needed = ("m", "m_hat", "v", "v_hat") if second else ("m", "m_hat")
+    missing = [name for name in needed if getattr(trace, name) is None]
+    if missing:
+        raise ValueError(f"trace has no {missing!r}: record it with adamlib.Adam")
+    ax = _axes(ax, (7.0, 3.8))
+    t = np.arange(1, trace.steps + 1)
+    ax.plot(t, trace.g[:, index], color="0.8", linewidth=0.7, label=r"$g_t$")
+    red, blue = "#d62728", "#1f77b4"
+    ax.plot(t, trace.m[:, index], color=red, linestyle="--", label=r"$m_t$")
+    ax.plot(t, trace.m_hat[:, index], color=red, label=r"$\hat m_t$")
+    if second:
+        ax.plot(t, np.sqrt(trace.v[:, index]), color=blue, linestyle="--", label=r"$\sqrt{v_t}$")
+        ax.plot(t, np.sqrt(trace.v_hat[:, index]), color=blue, label=r"$\sqrt{\hat v_t}$")
+    ax.set_xlabel("스텝 $t$")
+    ax.legend(loc="best", fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_step_sizes(
+    traces: Mapping[str, Trace],
+    ax: Axes | None = None,
+    *,
+    lr: float | None = None,
+    index: int | None = None,
+    title: str | None = None,
+) -> Axes:
+    r"""Step size :math:`|\Delta\phi_t|` against the step :math:`t`, log scale, one line per run.
+
+    Parameters
+    ----------
+    traces : mapping of str to Trace
+        Legend label → trace; labels found in :data:`COLORS` get the book's colours.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+    lr : float, optional
+        When given, plot :math:`|\Delta\phi_t|/\alpha` with :math:`\alpha` = ``lr``: 1 means a
+        step of exactly one learning rate.
+    index : int, optional
+        Show parameter ``index``'s :math:`|\Delta\phi_{t,i}|`; when omitted, the Euclidean norm
+        :math:`\lVert\Delta\phi_t\rVert` over all parameters.
+    title : str, optional
+        Axes title.
+
+    Notes
+    -----
+    Steps that are exactly zero have no place on a log axis and are left out of the line.
+    """
+    if lr is not None and not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    ax = _axes(ax, (6.0, 4.0))
+    for label, tr in traces.items():
+        size = np.linalg.norm(tr.delta, axis=1) if index is None else np.abs(tr.delta[:, index])
+        if lr is not None:
+            size = size / lr
+        size = np.where(size > 0, size, np.nan)
+        ax.plot(np.arange(1, tr.steps + 1), size, label=label, color=COLORS.get(label))
+    log_axis(ax, "y")
+    ax.set_xlabel("스텝 $t$")
+    norm = r"|\Delta\phi_t|" if index is not None else r"\Vert\Delta\phi_t\Vert"
+    ax.set_ylabel(f"${norm}/\\alpha$" if lr is not None else f"스텝 크기 ${norm}$")
+    ax.legend(loc="best", fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_learning_rate_curves(
+    grid: Sequence[float] | np.ndarray,
+    losses: Mapping[str, np.ndarray],
+    ax: Axes | None = None,
+    *,
+    chosen: Mapping[str, float] | None = None,
+    title: str | None = None,
+    floor: float = 1e-16,
+    ceiling: float | None = None,
+) -> Axes:
+    r"""Final loss :math:`f(\phi_T)` against the learning rate :math:`\alpha`, log-log.
+
+    One line per optimizer, from :func:`adamlib.tuning.best_learning_rate`. Diverged runs
+    (``inf``) are drawn as crosses above the curves, one row of crosses per optimizer; the
+    chosen :math:`\alpha` gets a larger filled marker.
+
+    Parameters
+    ----------
+    grid : sequence of float
+        The learning rates tried, increasing, all > 0.
+    losses : mapping of str to ndarray
+        Legend label → final loss for each entry of ``grid`` (``inf`` for a diverged run).
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+    chosen : mapping of str to float, optional
+        Legend label → the :math:`\alpha` picked for it (an entry of ``grid``).
+    title : str, optional
+        Axes title.
+    floor : float, default 1e-16
+        Losses below this are drawn at ``floor`` (a loss of exactly 0 has no log).
+    ceiling : float, optional
+        Losses above this count as diverged in the figure (a finite :math:`10^{200}` would
+        otherwise squash every other curve).
+    """
+    lrs = np.asarray(grid, dtype=np.float64)
+    if lrs.ndim != 1 or lrs.size == 0 or not np.all(lrs > 0):
+        raise ValueError(f"grid must be a non-empty 1-D sequence of numbers > 0, got {grid!r}")
+    if not floor > 0:
+        raise ValueError(f"floor must be > 0, got {floor!r}")
+    if ceiling is not None and not (np.isfinite(ceiling) and ceiling > floor):
+        raise ValueError(f"ceiling must be finite and > floor, got {ceiling!r}")
+    limit = np.inf if ceiling is None else float(ceiling)
+    curves = {label: np.asarray(y, dtype=np.float64) for label, y in losses.items()}
+    for label, y in curves.items():
+        if y.shape != lrs.shape:
+            raise ValueError(f"losses[{label!r}] has shape {y.shape}, expected {lrs.shape}")
+    shown = [y[np.isfinite(y) & (y <= limit)] for y in curves.values()]
+    highest = max((float(f.max()) for f in shown if f.size), default=1.0)
+    top = 10.0 * max(highest, floor)
+    ax = _axes(ax, (6.0, 4.0))
+    rows = 0
+    for label, y in curves.items():
+        color = COLORS.get(label)
+        ok = np.isfinite(y) & (y <= limit)
+        (line,) = ax.plot(
+            lrs[ok], np.maximum(y[ok], floor), marker="o", markersize=3, label=label, color=color
+        )
+        if not ok.all():
+            height = top * 4.0**rows
+            rows += 1
+            ax.plot(lrs[~ok], np.full(int((~ok).sum()), height), "x", color=line.get_color())
+        if chosen is not None and label in chosen:
+            k = int(np.argmin(np.abs(np.log(lrs / chosen[label]))))
+            ax.plot(lrs[k], max(y[k], floor), "o", markersize=8, color=line.get_color())
+    if rows:
+        if ceiling is None:
+            text = "발산"
+        else:
+            exponent = np.log10(ceiling)
+            bound = f"10^{{{round(exponent)}}}" if exponent.is_integer() else f"{ceiling:g}"
+            text = f"발산 또는 $f > {bound}$"
+        ax.plot([], [], "x", color="black", label=text)
+    log_axis(ax, "both")
+    ax.set_xlabel(r"학습률 $\alpha$")
+    ax.set_ylabel(r"최종 손실 $f(\phi_T)$")
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax

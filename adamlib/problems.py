@@ -157,3 +157,122 @@ class Beale(Problem):
             gx += 2.0 * r * (y**k - 1.0)
             gy += 2.0 * r * k * x * y ** (k - 1)
         return np.array([gx, gy])
+
+
+@dataclass(frozen=True)
+class LogisticRegression(Problem):
+    r"""Logistic regression on seeded synthetic data, with minibatch gradients.
+
+    .. math::
+        f(\phi) = \frac1N \sum_{j=1}^{N} \Bigl[\log\bigl(1+e^{x_j^\top\phi}\bigr)
+                  - y_j\, x_j^\top\phi\Bigr] + \frac{\lambda}{2}\lVert\phi\rVert^2
+
+    The inputs are :math:`x_j \sim N(0, I_d)` and the labels :math:`y_j \in \{0, 1\}` are drawn
+    with probability :math:`\sigma(x_j^\top w)`, :math:`w \sim N(0, I_d)`, all from ``seed``: the
+    classes overlap, so the minimiser is finite even with :math:`\lambda = 0`.
+    :meth:`noisy_grad` averages over a random minibatch, the noise of real training.
+
+    Parameters
+    ----------
+    n_samples : int, default 500
+        :math:`N`.
+    n_features : int, default 10
+        :math:`d`, the number of parameters.
+    batch_size : int or None, default 16
+        Examples per minibatch gradient (drawn with replacement); None uses all :math:`N`.
+    l2 : float, default 0.0
+        :math:`\lambda \ge 0`.
+    seed : int, default 0
+        Seed of the data; the minibatches come from the generator passed to :meth:`noisy_grad`.
+    """
+
+    n_samples: int = 500
+    n_features: int = 10
+    batch_size: int | None = 16
+    l2: float = 0.0
+    seed: int = 0
+    label: str = "로지스틱 회귀"
+    window: tuple[float, float, float, float] = (-3.0, 3.0, -3.0, 3.0)
+    _x: np.ndarray = field(init=False, repr=False, compare=False)
+    _y: np.ndarray = field(init=False, repr=False, compare=False)
+    _min: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("n_samples", "n_features"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        b = self.batch_size
+        if b is not None and (isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 1):
+            raise ValueError(f"batch_size must be an integer >= 1 or None, got {b!r}")
+        check_nonnegative(self.l2, "l2")
+        rng = np.random.default_rng(self.seed)
+        x = rng.standard_normal((self.n_samples, self.n_features))
+        w = rng.standard_normal(self.n_features)
+        y = (rng.random(self.n_samples) < _sigmoid(x @ w)).astype(np.float64)
+        object.__setattr__(self, "_x", x)
+        object.__setattr__(self, "_y", y)
+        object.__setattr__(self, "_min", self._newton())
+
+    def _newton(self, iterations: int = 100) -> np.ndarray:
+        """The minimiser by Newton's method (the loss is convex; strictly so here)."""
+        phi = np.zeros(self.n_features)
+        for _ in range(iterations):
+            p = _sigmoid(self._x @ phi)
+            hess = (self._x.T * (p * (1.0 - p))) @ self._x / self.n_samples
+            hess += self.l2 * np.eye(self.n_features)
+            try:
+                step = np.linalg.solve(hess, self.grad(phi))
+            except np.linalg.LinAlgError:
+                break
+            phi = phi - step
+            if not np.all(np.isfinite(phi)):
+                break
+            if np.max(np.abs(step)) < 1e-12 * (1.0 + np.max(np.abs(phi))):
+                return phi
+        raise ValueError(
+            f"Newton's method did not converge for seed={self.seed!r}: the classes may be "
+            f"separable; use more samples or l2 > 0 (got l2={self.l2!r})"
+        )
+
+    @property
+    def minimum(self) -> np.ndarray:
+        return self._min.copy()
+
+    def loss(self, phi: np.ndarray) -> float:
+        z = self._x @ phi
+        data = float(np.mean(np.logaddexp(0.0, z) - self._y * z))
+        return data + 0.5 * self.l2 * float(phi @ phi)
+
+    def _grad_on(self, phi: np.ndarray, rows: np.ndarray | slice) -> np.ndarray:
+        x, y = self._x[rows], self._y[rows]
+        return x.T @ (_sigmoid(x @ phi) - y) / len(y) + self.l2 * phi
+
+    def grad(self, phi: np.ndarray) -> np.ndarray:
+        return self._grad_on(phi, slice(None))
+
+    def noisy_grad(self, phi: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
+        r"""A minibatch gradient (``batch_size`` examples drawn by ``rng``), plus :math:`\sigma\xi`.
+
+        Parameters
+        ----------
+        phi : ndarray
+            :math:`\phi`.
+        noise : float
+            :math:`\sigma \ge 0` of extra Gaussian noise; 0 leaves the minibatch noise alone.
+        rng : numpy.random.Generator
+            Draws the minibatch (and the extra noise).
+        """
+        noise = check_nonnegative(noise, "noise")
+        if self.batch_size is None:
+            g = self.grad(phi)
+        else:
+            g = self._grad_on(phi, rng.integers(0, self.n_samples, self.batch_size))
+        if noise == 0.0:
+            return g
+        return g + noise * rng.standard_normal(g.shape)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    r""":math:`\sigma(z) = 1/(1+e^{-z})`, written with tanh so large :math:`|z|` cannot overflow."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))

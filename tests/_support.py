@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import adamlib
 from adamlib.optimizers import SGD, AdaGrad, AdaMax, Momentum, RMSProp, amsgrad
+from adamlib.radam import RAdam
 
 Factory = Callable[[], Any]
 
@@ -36,6 +37,10 @@ OPTIMIZER_CASES: dict[str, Factory] = {
     ),
     "adamax": lambda: AdaMax(lr=0.01),
     "adamax-eps": lambda: AdaMax(lr=0.01, eps=1e-8, weight_decay=0.1),
+    "radam": lambda: RAdam(lr=0.01),
+    "radam-all": lambda: RAdam(
+        lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True
+    ),
 }
 
 

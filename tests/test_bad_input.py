@@ -25,6 +25,7 @@ from _support import (
 
 import adamlib
 from adamlib.optimizers import SGD, AdaGrad, AdaMax, Momentum, RMSProp, SGDState, amsgrad
+from adamlib.radam import RAdam
 
 NAN, INF = float("nan"), float("inf")
 
@@ -100,6 +101,13 @@ CONSTRUCTOR_ARGS: dict[Any, dict[str, str]] = {
         "weight_decay": "nonneg",
     },
     AdaMax: {
+        "lr": "lr",
+        "beta1": "beta",
+        "beta2": "beta",
+        "eps": "nonneg",
+        "weight_decay": "nonneg",
+    },
+    RAdam: {
         "lr": "lr",
         "beta1": "beta",
         "beta2": "beta",
