@@ -7,7 +7,11 @@
 #   make nbval      re-execute every chapter notebook and compare with the committed outputs
 #   make notebooks  re-execute chapter notebooks in place and save them (all of them, or
 #                   NB="chapters/01_first_moment.ipynb ..."); run before committing a notebook
-#   make test       venv, lint, unit, nbval, book, with a timing line per stage
+#   make site       test the built site (after `make book`): offline assets, links, downloads,
+#                   Korean search index, and pages in headless Chromium (screenshots in
+#                   _build/screenshots/); without Chromium the browser tests are skipped, saying so
+#   make test       venv, lint, unit, nbval, book, site, with a timing line per stage
+#   make vendor-mathjax  re-vendor MathJax into _static/mathjax/ from the npm registry (needs npm)
 #   make clean      remove build and test artefacts (keeps .venv); `make distclean` also .venv
 
 PYTHON ?= python3
@@ -35,7 +39,7 @@ NBVAL_FLAGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -q -p no:c
 # Notebooks to re-execute with `make notebooks` (default: all chapters).
 NB ?=
 
-.PHONY: venv book lint unit nbval notebooks test clean distclean
+.PHONY: venv book lint unit nbval notebooks lab site test vendor-mathjax clean distclean
 
 venv: $(STAMP)
 
@@ -60,7 +64,7 @@ lint: $(STAMP)
 # an IPython kernel honours it instead of its inline backend, so figures vanish from the outputs
 # and nbval disagrees with the committed notebooks. Hence `env -u MPLBACKEND`.
 unit: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/pytest tests -q
+	MPLBACKEND=Agg $(BIN)/pytest tests -q --ignore=tests/browser
 
 nbval: $(STAMP)
 	env -u MPLBACKEND $(BIN)/pytest $(NBVAL_FLAGS) chapters/
@@ -68,9 +72,33 @@ nbval: $(STAMP)
 notebooks: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python tools/execute_notebooks.py $(NB)
 
+# JupyterLab for reading and running the chapters locally. Not needed by the book or the tests,
+# so it is installed (pinned) on first use rather than by `make venv`.
+JUPYTERLAB_VERSION := 4.6.6
+
+lab: $(STAMP)
+	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || \
+	  $(BIN)/python -m pip install "jupyterlab==$(JUPYTERLAB_VERSION)"
+	env -u MPLBACKEND $(BIN)/jupyter lab chapters/
+
+# Tests of the built site (tests/browser/). Chromium is Debian's (`apt-get install chromium`;
+# .ci/run installs it), driven by Playwright's Python package: nothing downloads a browser.
+# Without it the browser tests skip and this says so; REQUIRE_BROWSER=1 makes that a failure.
+CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || true)
+
+site: $(STAMP)
+	@if [ -z "$(CHROMIUM)" ] || [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "*** make site: Chromium not found, so the BROWSER TESTS ARE SKIPPED (the checks of"; \
+	  echo "*** the built files still run). Install it with: apt-get install chromium"; \
+	else \
+	  "$(CHROMIUM)" --version 2>/dev/null || true; \
+	fi
+	CHROMIUM="$(CHROMIUM)" BOOK_SITE_REQUIRED=1 $(BIN)/pytest tests/browser -q -rs
+	@echo "screenshots: $(CURDIR)/_build/screenshots/"
+
 # Stages run one after another (also under make -j), each with a timing line. A failing stage
 # does not hide the others: all run, the failures are listed, and `make test` fails at the end.
-TEST_STAGES := lint unit nbval book
+TEST_STAGES := lint unit nbval book site
 
 test:
 	@t0=$$(date +%s); $(MAKE) --no-print-directory venv; \
@@ -83,6 +111,31 @@ test:
 	done; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
 	echo "make test: all stages passed"
+
+# MathJax 3, vendored so the site typesets formulas with no network: the npm registry's
+# `mathjax` package at an exact version, checked against its published integrity. Only the
+# component the site loads (tex-chtml-full.js: TeX input with every extension, CommonHTML
+# output), its web fonts and the licence are kept (about 1.7 MB of the package's 24 MB).
+MATHJAX_VERSION   := 3.2.2
+MATHJAX_INTEGRITY := sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==
+MATHJAX_DIR       := _static/mathjax
+
+vendor-mathjax:
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null); \
+	tgz="$$tmp/mathjax-$(MATHJAX_VERSION).tgz"; \
+	got="sha512-$$(openssl dgst -sha512 -binary "$$tgz" | base64 -w0)"; \
+	if [ "$$got" != "$(MATHJAX_INTEGRITY)" ]; then echo "integrity mismatch: $$got"; exit 1; fi; \
+	tar -xzf "$$tgz" -C "$$tmp"; \
+	rm -rf $(MATHJAX_DIR); mkdir -p $(MATHJAX_DIR)/output/chtml/fonts; \
+	cp "$$tmp/package/es5/tex-chtml-full.js" "$$tmp/package/LICENSE" $(MATHJAX_DIR)/; \
+	cp -r "$$tmp/package/es5/output/chtml/fonts/woff-v2" $(MATHJAX_DIR)/output/chtml/fonts/; \
+	printf '%s\n' \
+	  "MathJax $(MATHJAX_VERSION) (Apache License 2.0, see LICENSE), vendored by \`make vendor-mathjax\`" \
+	  "from the npm registry's mathjax package, integrity $(MATHJAX_INTEGRITY)." \
+	  "Kept: es5/tex-chtml-full.js and es5/output/chtml/fonts/woff-v2/ (nothing else is loaded)." \
+	  > $(MATHJAX_DIR)/VENDORED.txt; \
+	du -sh $(MATHJAX_DIR)
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis .jupyter_cache
