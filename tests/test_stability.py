@@ -1,0 +1,99 @@
+"""adamlib.stability (chapter 7): the momentum stability threshold and the preconditioned
+sharpness, checked on quadratics where everything is known exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import adamlib
+from adamlib.data import load_digits_split
+from adamlib.models import SoftmaxRegression
+from adamlib.stability import (
+    adam_preconditioner,
+    finite_difference_hvp,
+    flatten,
+    model_gradient,
+    momentum_stability_threshold,
+    preconditioned_sharpness,
+    unflatten,
+)
+
+
+def test_threshold_values() -> None:
+    assert momentum_stability_threshold(0.9) == pytest.approx(38.0)
+    assert momentum_stability_threshold(0.0) == 2.0
+    assert momentum_stability_threshold(0.99) == pytest.approx(398.0)
+    with pytest.raises(ValueError, match="beta1"):
+        momentum_stability_threshold(1.0)
+
+
+@pytest.mark.parametrize("beta1", [0.0, 0.5, 0.9])
+def test_threshold_separates_convergence_from_divergence(beta1: float) -> None:
+    """EMA momentum with a fixed step factor on f = h φ²/2: stable just below, unstable above."""
+    limit = momentum_stability_threshold(beta1)
+    for factor, stable in ((0.98, True), (1.02, False)):
+        h, lr = 1.0, factor * limit
+        opt = adamlib.Momentum(lr=lr, momentum=beta1, dampening=beta1)
+        with np.errstate(over="ignore", invalid="ignore"):  # the unstable run overflows
+            trace = adamlib.run(opt, adamlib.Quadratic(curvatures=(h,)), np.array([1.0]), 3000)
+        assert (abs(trace.phi[-1, 0]) < 1e-3) == stable
+
+
+def test_flatten_and_unflatten_round_trip() -> None:
+    params = {"W": np.arange(6.0).reshape(2, 3), "b": np.array([7.0, 8.0])}
+    flat = flatten(params)
+    np.testing.assert_array_equal(flat, [0, 1, 2, 3, 4, 5, 7, 8])
+    back = unflatten(flat, params)
+    for k in params:
+        np.testing.assert_array_equal(back[k], params[k])
+    with pytest.raises(ValueError, match="flat"):
+        unflatten(flat[:-1], params)
+
+
+def test_finite_difference_hvp_is_exact_on_a_quadratic() -> None:
+    q = adamlib.Quadratic(curvatures=(1.0, 25.0), angle=0.4)
+    hvp = finite_difference_hvp(q.grad, np.array([0.3, -0.2]))
+    u = np.array([0.6, 0.8])
+    np.testing.assert_allclose(hvp(u), q.hessian @ u, rtol=1e-9)
+
+
+def test_preconditioned_sharpness_of_a_diagonal_quadratic() -> None:
+    q = adamlib.Quadratic(curvatures=(1.0, 25.0))
+    hvp = finite_difference_hvp(q.grad, np.zeros(2))
+    assert preconditioned_sharpness(hvp, np.array([1.0, 1.0])) == pytest.approx(25.0, rel=1e-8)
+    # the preconditioner can swap which direction is sharpest: P H = diag(10·1, 0.1·25)
+    assert preconditioned_sharpness(hvp, np.array([10.0, 0.1])) == pytest.approx(10.0, rel=1e-6)
+    # a direction with p = 0 does not count
+    assert preconditioned_sharpness(hvp, np.array([1.0, 0.0])) == pytest.approx(1.0, rel=1e-8)
+
+
+def test_preconditioned_sharpness_of_a_rotated_quadratic_matches_eigvals() -> None:
+    q = adamlib.Quadratic(curvatures=(2.0, 30.0), angle=0.7)
+    p = np.array([0.5, 3.0])
+    exact = np.max(np.linalg.eigvals(np.diag(p) @ q.hessian).real)
+    hvp = finite_difference_hvp(q.grad, np.zeros(2))
+    assert preconditioned_sharpness(hvp, p, iterations=200) == pytest.approx(exact, rel=1e-8)
+
+
+def test_adam_preconditioner_matches_the_effective_learning_rate() -> None:
+    opt = adamlib.Adam(lr=0.1)
+    grads = np.array([[1.0, 0.0, -2.0], [0.5, 0.0, 1.0]])
+    trace = adamlib.run_sequence(opt, grads)
+    v = trace.v[-1]
+    p = adam_preconditioner(v, 2, lr=0.1)
+    np.testing.assert_allclose(p[[0, 2]], 0.1 / (np.sqrt(trace.v_hat[-1, [0, 2]]) + 1e-8))
+    assert p[1] == 0.0  # never saw a nonzero gradient
+    dict_p = adam_preconditioner({"a": v[:2], "b": v[2:]}, 2, lr=0.1)
+    np.testing.assert_array_equal(dict_p, p)
+    with pytest.raises(ValueError, match="v must"):
+        adam_preconditioner(-v, 2, lr=0.1)
+
+
+def test_model_gradient_matches_the_model() -> None:
+    data = load_digits_split()
+    model = SoftmaxRegression(64, 10)
+    params = model.init_params(seed=1, scale=0.1)
+    grad = model_gradient(model, data.X_train, data.y_train, 1e-3, params)
+    _, expected = model.loss_and_grad(params, data.X_train, data.y_train, 1e-3)
+    np.testing.assert_allclose(grad(flatten(params)), flatten(expected), rtol=1e-13)
