@@ -7,13 +7,18 @@ Each formula lives once, in the module of its chapter:
 - :mod:`adamlib.adam`: the Adam update and :class:`Adam` (chapters 4, 5)
 - :mod:`adamlib.optimizers`: SGD, Momentum, AdaGrad, RMSProp, AdaMax, AMSGrad, same interface
 - :mod:`adamlib.radam`: RAdam and its rectification term (chapter 7)
-- :mod:`adamlib.problems`: test functions with analytic gradients
-- :mod:`adamlib.trace`: run an optimizer and record every quantity
-- :mod:`adamlib.tables`: step-by-step tables
+- :mod:`adamlib.epsilon`: where ε sits: the paper's, Keras's, optax's and PyTorch's forms (ch. 4)
+- :mod:`adamlib.tuning`, :mod:`adamlib.animation`: fair α grids, kernel-free sweeps (ch. 5)
+- :mod:`adamlib.memory`, :mod:`adamlib.sensitivity`, :mod:`adamlib.sparse`,
+  :mod:`adamlib.nonstationary`: the experiments on Adam's claimed advantages (ch. 6)
+- :mod:`adamlib.online`, :mod:`adamlib.weight_decay`, :mod:`adamlib.adaptive_variance`,
+  :mod:`adamlib.schedules`, :mod:`adamlib.stability`: Adam's limits and successors (ch. 7)
+- :mod:`adamlib.problems`, :mod:`adamlib.trace`, :mod:`adamlib.tables`: test functions, runs
+  that record every quantity, step-by-step tables
 - :mod:`adamlib.plotting`: figures with a bundled Hangul font (import it explicitly)
 - :mod:`adamlib.data`, :mod:`adamlib.models`, :mod:`adamlib.training`: the digits data set,
   softmax regression and a small MLP with hand-written backprop, and a minibatch training loop
-  (chapters 6, 7; import them explicitly, they load scikit-learn)
+  (import them explicitly, they load scikit-learn)
 """
 
 from adamlib.adam import (

@@ -109,6 +109,19 @@ def final_loss(
     return loss if math.isfinite(loss) else math.inf
 
 
+def check_grid(grid: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Return ``grid`` as a float64 array if it is a non-empty, strictly increasing 1-D sequence
+    of learning rates, each finite and > 0; raise ValueError naming the grid otherwise."""
+    lrs = np.asarray(grid, dtype=np.float64)
+    if lrs.ndim != 1 or lrs.size == 0:
+        raise ValueError(f"grid must be a non-empty 1-D sequence, got {grid!r}")
+    for lr in lrs:
+        check_lr(float(lr), "grid entry")
+    if np.any(np.diff(lrs) <= 0):
+        raise ValueError(f"grid must be strictly increasing, got {grid!r}")
+    return lrs
+
+
 def best_learning_rate(
     make_optimizer: OptimizerFactory,
     problem: Problem,
@@ -149,13 +162,7 @@ def best_learning_rate(
     ValueError
         If the grid is empty or not increasing, or if every run diverged.
     """
-    lrs = np.asarray(grid, dtype=np.float64)
-    if lrs.ndim != 1 or lrs.size == 0:
-        raise ValueError(f"grid must be a non-empty 1-D sequence, got {grid!r}")
-    for lr in lrs:
-        check_lr(float(lr), "grid entry")
-    if np.any(np.diff(lrs) <= 0):
-        raise ValueError(f"grid must be strictly increasing, got {grid!r}")
+    lrs = check_grid(grid)
     losses = np.array(
         [
             final_loss(make_optimizer(float(lr)), problem, phi0, steps, noise=noise, seed=seed)
