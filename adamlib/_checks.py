@@ -7,7 +7,7 @@ Messages name the argument and the offending value.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -47,6 +47,19 @@ def check_step_count(t: int, name: str = "t") -> int:
     if t < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {t!r}")
     return int(t)
+
+
+def check_grid(grid: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Return ``grid`` as a float64 array if it is a non-empty, strictly increasing 1-D sequence
+    of learning rates, each finite and > 0; raise ValueError naming the grid otherwise."""
+    lrs = np.asarray(grid, dtype=np.float64)
+    if lrs.ndim != 1 or lrs.size == 0:
+        raise ValueError(f"grid must be a non-empty 1-D sequence, got {grid!r}")
+    for lr in lrs:
+        check_lr(float(lr), "grid entry")
+    if np.any(np.diff(lrs) <= 0):
+        raise ValueError(f"grid must be strictly increasing, got {grid!r}")
+    return lrs
 
 
 def _as_real(x: object, name: str) -> float:

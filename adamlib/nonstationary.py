@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adamlib._base import Optimizer
-from adamlib._checks import check_lr, check_nonnegative, check_step_count
+from adamlib._checks import check_grid, check_lr, check_nonnegative, check_step_count
 
 #: Makes an optimizer for a given learning rate, e.g. ``lambda lr: adamlib.Adam(lr=lr)``.
 OptimizerFactory = Callable[[float], Optimizer]
@@ -237,11 +237,7 @@ def tracking_sweep(
     scores : ndarray
         One score per grid entry, ``inf`` for a diverged run.
     """
-    lrs = np.asarray(grid, dtype=np.float64)
-    if lrs.ndim != 1 or lrs.size == 0:
-        raise ValueError(f"grid must be a non-empty 1-D sequence, got {grid!r}")
-    for lr in lrs:
-        check_lr(float(lr), "grid entry")
+    lrs = check_grid(grid)
     scores = np.array(
         [
             track(

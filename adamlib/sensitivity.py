@@ -21,10 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from adamlib._base import Optimizer
-from adamlib._checks import check_nonnegative
+from adamlib._checks import check_grid, check_nonnegative
 from adamlib.models import Model, ParamDict
 from adamlib.training import train
-from adamlib.tuning import check_grid
 
 #: Makes an optimizer for a given learning rate, e.g. ``lambda lr: adamlib.Adam(lr=lr)``.
 OptimizerFactory = Callable[[float], Optimizer]

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from adamlib._base import Optimizer
-from adamlib._checks import check_lr, check_nonnegative, check_step_count
+from adamlib._checks import check_grid, check_lr, check_nonnegative, check_step_count
 from adamlib.problems import Problem
 from adamlib.tables import Table
 
@@ -107,19 +107,6 @@ def final_loss(
                 return math.inf
         loss = problem.loss(phi)
     return loss if math.isfinite(loss) else math.inf
-
-
-def check_grid(grid: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Return ``grid`` as a float64 array if it is a non-empty, strictly increasing 1-D sequence
-    of learning rates, each finite and > 0; raise ValueError naming the grid otherwise."""
-    lrs = np.asarray(grid, dtype=np.float64)
-    if lrs.ndim != 1 or lrs.size == 0:
-        raise ValueError(f"grid must be a non-empty 1-D sequence, got {grid!r}")
-    for lr in lrs:
-        check_lr(float(lr), "grid entry")
-    if np.any(np.diff(lrs) <= 0):
-        raise ValueError(f"grid must be strictly increasing, got {grid!r}")
-    return lrs
 
 
 def best_learning_rate(
