@@ -20,6 +20,27 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) outputs into one.
+
+    How the kernel splits printed text into messages depends on timing, so without this a
+    re-execution changes the file even when the text is the same (nbval merges them too).
+    """
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and out.get("output_type") == "stream"
+            and prev.get("output_type") == "stream"
+            and prev.get("name") == out.get("name")
+        ):
+            prev["text"] = "".join(prev["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    return merged
+
+
 def execute(path: Path) -> float:
     """Execute ``path`` in its own folder with the ``python3`` kernel; return the seconds taken."""
     nb = nbformat.read(path, as_version=4)
@@ -36,6 +57,13 @@ def execute(path: Path) -> float:
     # whose ipywidgets.interact draws into an Output widget fails with a KeyError in nbclient
     # 0.11), so the state is dropped here instead.
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
+            for out in cell.outputs:
+                # a view of a widget whose state is not stored: dead offline, and its random
+                # model id would change the file on every run (the text repr stays)
+                out.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # timestamps would change on every run
     nbformat.write(nb, path)
