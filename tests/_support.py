@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import strategies as st
 
 import adamlib
@@ -106,3 +107,14 @@ def tree_dtypes(tree: Any) -> set[np.dtype]:
     if isinstance(tree, np.ndarray):
         return {tree.dtype}
     return set()
+
+
+def assert_rejects_naming(
+    call: Callable[[Any], Any], name: str, value: Any, exc: type[Exception]
+) -> None:
+    """``call(value)`` raises ``exc``; the message starts with ``name`` and shows the value."""
+    with pytest.raises(exc) as info:
+        call(value)
+    message = str(info.value)
+    assert message.startswith(f"{name} "), message
+    assert repr(value) in message, message
