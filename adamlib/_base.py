@@ -1,39 +1,115 @@
-"""The interface every optimizer in adamlib shares: ``init``, ``step`` and ``step_with_info``."""
+r"""What every optimizer in adamlib shares: ``init``, ``step``, ``step_with_info``.
+
+An optimizer is a frozen ``config`` (its hyperparameters, checked once in the constructor) and
+two pure rules for one parameter array, in the spirit of optax's ``init``/``update`` pair:
+
+- :meth:`Optimizer.init_leaf` ``(φ) -> buffers``: the zero state of one array, a dict such as
+  ``{"m": 0, "v": 0}``;
+- :meth:`Optimizer.step_leaf` ``(φ_{t-1}, g_t, buffers, t) -> (φ_t, buffers, info)``: one step.
+
+This base class does the rest once: it checks ``params``, ``grad`` and ``state`` at the entry of
+``step``, applies the rules array by array when the parameters are a dict, and packs the new
+state. Nothing below the entry checks anything again.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
 from dataclasses import fields
-from typing import Any, Generic, TypeVar
+from functools import cached_property, partial
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 
-from adamlib._checks import check_grad, check_params
-from adamlib._tree import Params, tree_leaves, tree_map
+from adamlib._checks import FLOAT_DTYPES, check_all_finite, check_grad, check_params
+from adamlib._tree import Params, is_dict
 
 S = TypeVar("S")
 
 #: Names a step may report in ``info``: the quantities the book plots and tabulates.
 INFO_KEYS = ("m", "v", "m_hat", "v_hat", "delta")
 
+Buffers = dict[str, np.ndarray]
+LeafStep = tuple[np.ndarray, Buffers, dict[str, np.ndarray]]
+
+
+def prepare(p: np.ndarray, g: np.ndarray, config: Any) -> tuple[np.ndarray, np.ndarray]:
+    r"""The parameter and gradient a step works with, after ``maximize`` and weight decay.
+
+    .. math::
+        g_t \leftarrow -g_t \ \text{(maximize)}, \qquad
+        \begin{cases}
+          g_t \leftarrow g_t + \lambda\,\phi_{t-1} & \text{L2 (coupled)} \\
+          \phi_{t-1} \leftarrow \phi_{t-1}\,(1 - \alpha\lambda) & \text{decoupled (AdamW)}
+        \end{cases}
+
+    Parameters
+    ----------
+    p, g : ndarray
+        :math:`\phi_{t-1}` and :math:`g_t`.
+    config : frozen dataclass
+        An optimizer's config with ``lr``, ``weight_decay`` (:math:`\lambda`), ``maximize`` and,
+        where the optimizer offers it, ``decoupled_weight_decay`` (False when absent).
+
+    Returns
+    -------
+    p, g : ndarray
+        New arrays where something changed, the inputs themselves otherwise.
+    """
+    if not config.maximize and config.weight_decay == 0.0:
+        return p, g
+    if config.maximize:
+        g = -g
+    if config.weight_decay != 0.0:
+        if getattr(config, "decoupled_weight_decay", False):
+            p = p * (1.0 - config.lr * config.weight_decay)
+        else:
+            g = g + config.weight_decay * p
+    return p, g
+
 
 class Optimizer(ABC, Generic[S]):
-    r"""Base class: a pure ``step`` built on a per-array rule.
+    r"""Base class: a pure ``step`` built on a per-array rule (see the module docstring).
 
-    Subclasses implement :meth:`_init_leaf` and :meth:`_step_leaf`; this class validates the input,
-    walks dict-valued parameters key by key and assembles the new state. ``step`` never mutates
-    its arguments.
+    Subclasses set :attr:`state_type` (a frozen dataclass with a field ``t`` and one field per
+    buffer), store their hyperparameters in a frozen dataclass ``self.config``, and implement
+    :meth:`init_leaf` and :meth:`step_leaf`. ``step`` never mutates its arguments.
     """
 
     #: The dataclass holding this optimizer's state.
-    state_type: type
+    state_type: ClassVar[type]
+    #: The hyperparameters, a frozen dataclass made (and checked) by the constructor.
+    config: Any
 
+    def __repr__(self) -> str:
+        args = ", ".join(
+            f"{f.name}={_format(getattr(self.config, f.name))}" for f in fields(self.config)
+        )
+        return f"{type(self).__name__}({args})"
+
+    # -- the per-array rule -------------------------------------------------------------------
+    @abstractmethod
+    def init_leaf(self, p: np.ndarray) -> Buffers:
+        """The buffers of one parameter array before the first step (``t = 0``)."""
+
+    @abstractmethod
+    def step_leaf(self, p: np.ndarray, g: np.ndarray, buffers: Buffers, t: int) -> LeafStep:
+        r"""Step :math:`t` for one array: :math:`\phi_t`, the new buffers, and ``info``.
+
+        Called with checked arguments only; ``info`` may hold any of :data:`INFO_KEYS`, where
+        ``delta`` is :math:`\Delta\phi_t = \phi_t - \phi_{t-1}`.
+        """
+
+    # -- the public interface ---------------------------------------------------------------
     def init(self, params: Params) -> S:
-        """Create the state for ``params`` (ndarray or dict): ``t = 0`` and zero buffers."""
+        """The state for ``params`` (an ndarray or a dict of them): ``t = 0`` and zero buffers."""
         check_params(params)
-        buffers = tree_map(self._init_leaf, params)
-        return self._pack(0, params, buffers)
+        if is_dict(params):
+            leaves = {k: self.init_leaf(p) for k, p in params.items()}
+            buffers = {name: {k: b[name] for k, b in leaves.items()} for name in self._in_use}
+        else:
+            buffers = self.init_leaf(params)
+        return self.state_type(t=0, **buffers)
 
     def step(self, params: Params, grad: Params, state: S) -> tuple[Params, S]:
         r"""One step: return the new :math:`\phi_t` and state; the inputs are left unchanged."""
@@ -55,60 +131,46 @@ class Optimizer(ABC, Generic[S]):
             Some of ``m``, ``v``, ``m_hat``, ``v_hat``, ``delta`` (the update
             :math:`\Delta\phi_t = \phi_t - \phi_{t-1}`), each shaped like ``params``.
         """
-        self._validate(params, grad, state)
+        self._check(params, grad, state)
         t = state.t + 1  # type: ignore[attr-defined]
-        results = tree_map(
-            lambda p, g, *bufs: self._step_leaf(p, g, tuple(bufs), t),
-            params,
-            grad,
-            *self._buffers(state, params),
-        )
-        if isinstance(params, Mapping):
-            new_params = {k: r[0] for k, r in results.items()}
-            new_buffers = [
-                {k: r[1][i] for k, r in results.items()} for i in range(len(self._buffer_names()))
-            ]
-            info = {
-                key: {k: r[2][key] for k, r in results.items()} for key in self._info_keys(results)
-            }
+        names = self._in_use
+        if isinstance(params, np.ndarray):
+            buffers = {name: getattr(state, name) for name in names}
+            if params.ndim:
+                new_params, new_buffers, info = self.step_leaf(params, grad, buffers, t)
+            else:
+                new_params, new_buffers, info = _step_scalar(self, params, grad, buffers, t)
+            return new_params, self.state_type(t=t, **new_buffers), info
+        new_params, info = {}, {}
+        new_buffers: dict[str, dict[str, np.ndarray]] = {name: {} for name in names}
+        for key, p in params.items():
+            leaf_buffers = {name: getattr(state, name)[key] for name in names}
+            step = self.step_leaf if p.ndim else partial(_step_scalar, self)
+            new_params[key], leaf_new, leaf_info = step(p, grad[key], leaf_buffers, t)
+            for name in names:
+                new_buffers[name][key] = leaf_new[name]
+            for name, value in leaf_info.items():
+                info.setdefault(name, {})[key] = value
+        return new_params, self.state_type(t=t, **new_buffers), info
+
+    # -- checks at the entry of step ------------------------------------------------------------
+    @cached_property
+    def _in_use(self) -> tuple[str, ...]:
+        """The state fields this configuration uses (the others stay None)."""
+        return tuple(self.init_leaf(np.zeros(1)))
+
+    def _check(self, params: Params, grad: Params, state: S) -> None:
+        if (
+            isinstance(params, np.ndarray)
+            and isinstance(grad, np.ndarray)
+            and params.dtype in FLOAT_DTYPES
+            and grad.dtype == params.dtype
+            and grad.shape == params.shape
+        ):
+            check_all_finite(grad, "grad")  # the common case, checked in one pass
         else:
-            new_params = results[0]
-            new_buffers = list(results[1])
-            info = dict(results[2])
-        return new_params, self._pack_buffers(t, new_buffers), info
-
-    # -- helpers for subclasses -------------------------------------------------------------
-    def _buffer_names(self) -> list[str]:
-        return [f.name for f in fields(self.state_type) if f.name != "t"]
-
-    def _buffers(self, state: S, params: Params | None = None) -> list[Any]:
-        bufs = [getattr(state, name) for name in self._buffer_names()]
-        if params is None:
-            return bufs
-        # an unused buffer (None) is passed to each leaf as None
-        return [tree_map(lambda _p: None, params) if b is None else b for b in bufs]
-
-    def _pack(self, t: int, params: Params, buffers: Any) -> S:
-        names = self._buffer_names()
-        if isinstance(params, Mapping):
-            per_name = [{k: buffers[k][i] for k in params} for i in range(len(names))]
-        else:
-            per_name = list(buffers)
-        return self._pack_buffers(t, per_name)
-
-    def _pack_buffers(self, t: int, per_name: list[Any]) -> S:
-        names = self._buffer_names()
-        per_name = [None if _all_none(b) else b for b in per_name]
-        return self.state_type(t=t, **dict(zip(names, per_name, strict=True)))
-
-    @staticmethod
-    def _info_keys(results: Mapping[str, Any]) -> list[str]:
-        first = next(iter(results.values()))
-        return list(first[2])
-
-    def _validate(self, params: Params, grad: Params, state: S) -> None:
-        check_params(params)
-        check_grad(grad, params)
+            check_params(params)
+            check_grad(grad, params)
         if not isinstance(state, self.state_type):
             raise TypeError(
                 f"state must be a {self.state_type.__name__} from {type(self).__name__}.init, "
@@ -117,50 +179,59 @@ class Optimizer(ABC, Generic[S]):
         t = state.t  # type: ignore[attr-defined]
         if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0:
             raise ValueError(f"state.t must be an integer >= 0, got {t!r}")
-        first = tree_leaves(params)[0]
-        expected = self._init_leaf(np.zeros(0, dtype=first.dtype))
-        names = self._buffer_names()
-        for name, buf, needed in zip(names, self._buffers(state), expected, strict=True):
-            if needed is None:
-                continue
+        params_are_dict = is_dict(params)
+        for name in self._in_use:
+            buf = getattr(state, name)
             if buf is None:
                 raise ValueError(
                     f"state.{name} is None, but {self!r} needs it: "
                     "make the state with this optimizer's init"
                 )
-            if isinstance(params, Mapping) != isinstance(buf, Mapping):
+            if not params_are_dict:
+                _check_buffer(buf, params, name)  # type: ignore[arg-type]
+                continue
+            if not is_dict(buf):
                 raise TypeError(
-                    f"state.{name} must be "
-                    f"{'a dict' if isinstance(params, Mapping) else 'an ndarray'} like params, "
-                    f"got {type(buf).__name__}"
+                    f"state.{name} must be a dict like params, got {type(buf).__name__}"
                 )
-            if isinstance(params, Mapping) and set(buf) != set(params):
+            if set(buf) != set(params):
                 raise ValueError(
                     f"state.{name} keys {sorted(buf)!r} differ from params keys {sorted(params)!r}"
                 )
-            for key, p in params.items() if isinstance(params, Mapping) else [(None, params)]:
-                leaf = buf[key] if key is not None else buf
-                where = f"state.{name}" + (f"[{key!r}]" if key is not None else "")
-                if not isinstance(leaf, np.ndarray):
-                    raise TypeError(f"{where} must be an ndarray, got {type(leaf).__name__}")
-                if leaf.shape != p.shape or leaf.dtype != p.dtype:
-                    raise ValueError(
-                        f"{where} has shape {leaf.shape} and dtype {leaf.dtype}, "
-                        f"expected {p.shape} and {p.dtype} like params"
-                    )
-
-    @abstractmethod
-    def _init_leaf(self, p: np.ndarray) -> tuple[Any, ...]:
-        """Initial buffers for one parameter array, in the order of ``state_type``'s fields."""
-
-    @abstractmethod
-    def _step_leaf(
-        self, p: np.ndarray, g: np.ndarray, buffers: tuple[Any, ...], t: int
-    ) -> tuple[np.ndarray, tuple[Any, ...], dict[str, np.ndarray]]:
-        """One step for one array: new parameter, new buffers, info."""
+            for key, p in params.items():  # type: ignore[union-attr]
+                _check_buffer(buf[key], p, f"{name}[{key!r}]")
 
 
-def _all_none(buf: Any) -> bool:
-    if isinstance(buf, Mapping):
-        return all(v is None for v in buf.values())
-    return buf is None
+def _step_scalar(
+    opt: Optimizer, p: np.ndarray, g: np.ndarray, buffers: Buffers, t: int
+) -> LeafStep:
+    """``opt.step_leaf`` on a 0-d array, stepped as a 1-element one.
+
+    NumPy turns arithmetic on 0-d arrays into scalars, which are not arrays; reshaping to (1,)
+    and back keeps every result an ndarray of the parameter's shape.
+    """
+    flat = {name: b.reshape(1) for name, b in buffers.items()}
+    new_p, new_buffers, info = opt.step_leaf(p.reshape(1), g.reshape(1), flat, t)
+    return (
+        new_p.reshape(()),
+        {name: b.reshape(()) for name, b in new_buffers.items()},
+        {name: np.reshape(x, ()) for name, x in info.items()},
+    )
+
+
+def _check_buffer(leaf: object, p: np.ndarray, name: str) -> None:
+    if not isinstance(leaf, np.ndarray):
+        raise TypeError(f"state.{name} must be an ndarray like params, got {type(leaf).__name__}")
+    if leaf.shape != p.shape or leaf.dtype != p.dtype:
+        raise ValueError(
+            f"state.{name} has shape {leaf.shape} and dtype {leaf.dtype}, "
+            f"expected {p.shape} and {p.dtype} like params"
+        )
+
+
+def _format(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if callable(value):
+        return getattr(value, "__name__", repr(value))
+    return repr(value)

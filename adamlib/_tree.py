@@ -10,16 +10,17 @@ import numpy as np
 Params: TypeAlias = np.ndarray | Mapping[str, np.ndarray]
 
 
+def is_dict(tree: object) -> bool:
+    """Whether ``tree`` is a dict of arrays rather than one array (an ndarray is checked first,
+    because ``isinstance(x, Mapping)`` is an abstract-class check and costs more)."""
+    return not isinstance(tree, np.ndarray) and isinstance(tree, Mapping)
+
+
 def tree_map(fn: Callable[..., Any], tree: Params, *rest: Any) -> Any:
     """Apply ``fn`` leaf by leaf to ``tree`` and the trees in ``rest`` (same structure)."""
     if isinstance(tree, Mapping):
         return {k: fn(tree[k], *(r[k] for r in rest)) for k in tree}
     return fn(tree, *rest)
-
-
-def tree_zeros_like(tree: Params) -> Any:
-    """Zeros with the structure, shapes and dtypes of ``tree``."""
-    return tree_map(np.zeros_like, tree)
 
 
 def tree_leaves(tree: Any) -> list[np.ndarray]:

@@ -1,28 +1,24 @@
 r"""Exponential moving averages: the first moment :math:`m_t` and the second moment :math:`v_t`.
 
-Chapters 1 and 2 of the book. Every function here is pure unless ``out`` is given; with ``out``
-(and ``scratch``) it writes into those arrays and allocates nothing, which is how the in-place
-step for large arrays reuses these very formulas.
+Chapters 1 and 2 of the book. :func:`ema`, :func:`first_moment` and :func:`second_moment` are the
+formulas as the book prints them, the ones every optimizer calls; the other functions compute
+what the chapters tabulate about them (weights, windows, half-lives) and check their arguments.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from adamlib._checks import check_beta, check_step_count
+from adamlib._checks import check_count, check_decay_rate
 
 
-def ema(
-    prev: np.ndarray,
-    x: np.ndarray,
-    beta: float,
-    *,
-    out: np.ndarray | None = None,
-    scratch: np.ndarray | None = None,
-) -> np.ndarray:
+def ema(prev: np.ndarray, x: np.ndarray, beta: float) -> np.ndarray:
     r"""One step of an exponential moving average.
 
     .. math:: a_t = \beta\, a_{t-1} + (1-\beta)\, x_t
+
+    Like every formula in adamlib, this checks nothing: :math:`\beta \in [0, 1)` is checked
+    once, where it enters (an optimizer's constructor, or the public helpers below).
 
     Parameters
     ----------
@@ -32,30 +28,16 @@ def ema(
         The new observation :math:`x_t`, same shape as ``prev``.
     beta : float
         Exponential decay rate :math:`\beta \in [0, 1)`.
-    out : ndarray, optional
-        Where to write :math:`a_t` (may be ``prev`` itself). A new array when omitted.
-    scratch : ndarray, optional
-        Work space of ``x``'s shape for :math:`(1-\beta)x_t` (may be ``x`` itself).
 
     Returns
     -------
     ndarray
-        :math:`a_t`.
+        :math:`a_t`, a new array.
     """
-    beta = check_beta(beta, "beta")
-    scaled = np.multiply(x, 1.0 - beta, out=scratch)
-    result = np.multiply(prev, beta, out=out)
-    return np.add(result, scaled, out=result)
+    return beta * prev + (1.0 - beta) * x
 
 
-def first_moment(
-    m: np.ndarray,
-    g: np.ndarray,
-    beta1: float,
-    *,
-    out: np.ndarray | None = None,
-    scratch: np.ndarray | None = None,
-) -> np.ndarray:
+def first_moment(m: np.ndarray, g: np.ndarray, beta1: float) -> np.ndarray:
     r"""First moment: :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t`.
 
     Parameters
@@ -66,25 +48,16 @@ def first_moment(
         The gradient :math:`g_t`.
     beta1 : float
         Exponential decay rate :math:`\beta_1 \in [0, 1)`.
-    out, scratch : ndarray, optional
-        See :func:`ema`.
 
     Returns
     -------
     ndarray
         :math:`m_t`, which keeps the sign of the gradients: direction and drive.
     """
-    return ema(m, g, check_beta(beta1, "beta1"), out=out, scratch=scratch)
+    return ema(m, g, beta1)
 
 
-def second_moment(
-    v: np.ndarray,
-    g: np.ndarray,
-    beta2: float,
-    *,
-    out: np.ndarray | None = None,
-    scratch: np.ndarray | None = None,
-) -> np.ndarray:
+def second_moment(v: np.ndarray, g: np.ndarray, beta2: float) -> np.ndarray:
     r"""Second (uncentred) moment: :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2`.
 
     Parameters
@@ -95,19 +68,13 @@ def second_moment(
         The gradient :math:`g_t`; only :math:`g_t^2` enters, so the sign is lost.
     beta2 : float
         Exponential decay rate :math:`\beta_2 \in [0, 1)`.
-    out : ndarray, optional
-        Where to write :math:`v_t` (may be ``v`` itself).
-    scratch : ndarray, optional
-        Work space of ``g``'s shape for :math:`g_t^2`.
 
     Returns
     -------
     ndarray
-        :math:`v_t`.
+        :math:`v_t \ge 0`.
     """
-    beta2 = check_beta(beta2, "beta2")
-    squared = np.square(g, out=scratch)
-    return ema(v, squared, beta2, out=out, scratch=squared)
+    return ema(v, np.square(g), beta2)
 
 
 def ema_weights(beta: float, t: int) -> np.ndarray:
@@ -129,8 +96,8 @@ def ema_weights(beta: float, t: int) -> np.ndarray:
         Array of length ``t``; entry ``i - 1`` is :math:`(1-\beta)\beta^{t-i}`. The weights sum to
         :math:`1-\beta^t`, not 1: the shortfall is the bias that chapter 3 corrects.
     """
-    beta = check_beta(beta, "beta")
-    t = check_step_count(t, "t")
+    beta = check_decay_rate(beta, "beta")
+    t = check_count(t, "t")
     ages = np.arange(t - 1, -1, -1, dtype=np.float64)
     return (1.0 - beta) * beta**ages
 
@@ -148,7 +115,7 @@ def effective_window(beta: float) -> float:
     float
         :math:`1/(1-\beta)`; 10 steps for :math:`\beta_1 = 0.9`, 1000 for :math:`\beta_2 = 0.999`.
     """
-    beta = check_beta(beta, "beta")
+    beta = check_decay_rate(beta, "beta")
     return 1.0 / (1.0 - beta)
 
 
@@ -161,7 +128,8 @@ def _moment_series(step, grads: np.ndarray, beta: float) -> np.ndarray:
     out = np.empty_like(rows)
     moment = np.zeros(rows.shape[1])
     for t in range(rows.shape[0]):
-        moment = step(moment, rows[t], beta, out=out[t])
+        moment = step(moment, rows[t], beta)
+        out[t] = moment
     return out.reshape(g.shape)
 
 
@@ -183,7 +151,7 @@ def first_moment_series(grads: np.ndarray, beta1: float) -> np.ndarray:
     ndarray, shape like ``grads``
         Row ``t - 1`` is :math:`m_t`.
     """
-    return _moment_series(first_moment, grads, check_beta(beta1, "beta1"))
+    return _moment_series(first_moment, grads, check_decay_rate(beta1, "beta1"))
 
 
 def second_moment_series(grads: np.ndarray, beta2: float) -> np.ndarray:
@@ -203,7 +171,7 @@ def second_moment_series(grads: np.ndarray, beta2: float) -> np.ndarray:
     ndarray, shape like ``grads``
         Row ``t - 1`` is :math:`v_t \ge 0`.
     """
-    return _moment_series(second_moment, grads, check_beta(beta2, "beta2"))
+    return _moment_series(second_moment, grads, check_decay_rate(beta2, "beta2"))
 
 
 def gradient_rms(v: np.ndarray) -> np.ndarray:
@@ -246,7 +214,7 @@ def ema_half_life(beta: float) -> float:
         The half-life in steps (not rounded); 0 for :math:`\beta = 0`, 6.58 for 0.9, 692.8 for
         0.999.
     """
-    beta = check_beta(beta, "beta")
+    beta = check_decay_rate(beta, "beta")
     if beta == 0.0:
         return 0.0
     return float(np.log(2.0) / -np.log(beta))
@@ -269,5 +237,5 @@ def ema_noise_ratio(beta: float) -> float:
     float
         1 for :math:`\beta = 0` (no averaging), 0.229 for 0.9, 0.0224 for 0.999.
     """
-    beta = check_beta(beta, "beta")
+    beta = check_decay_rate(beta, "beta")
     return float(np.sqrt((1.0 - beta) / (1.0 + beta)))

@@ -13,20 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from adamlib._base import Optimizer
-from adamlib._checks import check_beta, check_lr, check_nonnegative
-from adamlib.adam import Adam
-from adamlib.bias import bias_correction, correct
+from adamlib._base import Buffers, LeafStep, Optimizer, prepare
+from adamlib._checks import check_decay_rate, check_nonnegative, check_positive
+from adamlib.adam import Adam, adam_direction
+from adamlib.bias import _one_minus_power, correct
 from adamlib.moments import first_moment, second_moment
-
-
-def _prepare_grad(g: np.ndarray, p: np.ndarray, weight_decay: float, maximize: bool) -> np.ndarray:
-    r"""The gradient an optimizer uses: :math:`\pm g_t + \lambda\phi_{t-1}` (L2 weight decay)."""
-    if maximize:
-        g = -g
-    if weight_decay != 0.0:
-        g = g + weight_decay * p
-    return g
 
 
 @dataclass(frozen=True)
@@ -34,6 +25,15 @@ class SGDState:
     """State of :class:`SGD`: only the step count."""
 
     t: int
+
+
+@dataclass(frozen=True)
+class SGDConfig:
+    """Checked hyperparameters of :class:`SGD`."""
+
+    lr: float
+    weight_decay: float
+    maximize: bool
 
 
 class SGD(Optimizer[SGDState]):
@@ -52,22 +52,22 @@ class SGD(Optimizer[SGDState]):
     state_type = SGDState
 
     def __init__(self, lr: float = 1e-2, *, weight_decay: float = 0.0, maximize: bool = False):
-        self.lr = check_lr(lr)
-        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
-        self.maximize = bool(maximize)
+        self.config = SGDConfig(
+            lr=check_positive(lr, "lr"),
+            weight_decay=check_nonnegative(weight_decay, "weight_decay"),
+            maximize=bool(maximize),
+        )
 
-    def __repr__(self) -> str:
-        return f"SGD(lr={self.lr:g})"
+    def init_leaf(self, p: np.ndarray) -> Buffers:
+        """No buffers."""
+        return {}
 
-    def _init_leaf(self, p: np.ndarray) -> tuple[Any, ...]:
-        return ()
-
-    def _step_leaf(
-        self, p: np.ndarray, g: np.ndarray, buffers: tuple[Any, ...], t: int
-    ) -> tuple[np.ndarray, tuple[Any, ...], dict[str, np.ndarray]]:
-        g = _prepare_grad(g, p, self.weight_decay, self.maximize)
-        delta = -self.lr * g
-        return p + delta, (), {"delta": delta}
+    def step_leaf(self, p: np.ndarray, g: np.ndarray, buffers: Buffers, t: int) -> LeafStep:
+        r""":math:`\phi_t = \phi_{t-1} - \alpha g_t`."""
+        c = self.config
+        _, g = prepare(p, g, c)
+        delta = -c.lr * g
+        return p + delta, {}, {"delta": delta}
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,18 @@ class MomentumState:
 
     t: int
     m: Any
+
+
+@dataclass(frozen=True)
+class MomentumConfig:
+    """Checked hyperparameters of :class:`Momentum`."""
+
+    lr: float
+    momentum: float
+    dampening: float
+    nesterov: bool
+    weight_decay: float
+    maximize: bool
 
 
 class Momentum(Optimizer[MomentumState]):
@@ -117,33 +129,41 @@ class Momentum(Optimizer[MomentumState]):
         weight_decay: float = 0.0,
         maximize: bool = False,
     ):
-        self.lr = check_lr(lr)
-        self.momentum = check_beta(momentum, "momentum")
-        self.dampening = check_beta(dampening, "dampening")
-        if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
+        momentum = check_decay_rate(momentum, "momentum")
+        dampening = check_decay_rate(dampening, "dampening")
+        if nesterov and (momentum == 0.0 or dampening != 0.0):
             raise ValueError(
                 f"nesterov=True needs momentum > 0 and dampening == 0, "
                 f"got momentum={momentum!r}, dampening={dampening!r}"
             )
-        self.nesterov = bool(nesterov)
-        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
-        self.maximize = bool(maximize)
+        self.config = MomentumConfig(
+            lr=check_positive(lr, "lr"),
+            momentum=momentum,
+            dampening=dampening,
+            nesterov=bool(nesterov),
+            weight_decay=check_nonnegative(weight_decay, "weight_decay"),
+            maximize=bool(maximize),
+        )
 
-    def __repr__(self) -> str:
-        return f"Momentum(lr={self.lr:g}, momentum={self.momentum:g}, nesterov={self.nesterov})"
+    def init_leaf(self, p: np.ndarray) -> Buffers:
+        """The velocity :math:`m_0 = 0`."""
+        return {"m": np.zeros_like(p)}
 
-    def _init_leaf(self, p: np.ndarray) -> tuple[Any, ...]:
-        return (np.zeros_like(p),)
+    def step_leaf(self, p: np.ndarray, g: np.ndarray, buffers: Buffers, t: int) -> LeafStep:
+        r"""One step (see the class docstring).
 
-    def _step_leaf(
-        self, p: np.ndarray, g: np.ndarray, buffers: tuple[Any, ...], t: int
-    ) -> tuple[np.ndarray, tuple[Any, ...], dict[str, np.ndarray]]:
-        g = _prepare_grad(g, p, self.weight_decay, self.maximize)
-        (m,) = buffers
-        m = g.copy() if t == 1 else self.momentum * m + (1.0 - self.dampening) * g
-        direction = g + self.momentum * m if self.nesterov else m
-        delta = -self.lr * direction
-        return p + delta, (m,), {"m": m, "delta": delta}
+        With :math:`\mu = 0` this is plain SGD and the dampening :math:`d` is ignored, as in
+        ``torch.optim.SGD`` (which keeps no buffer then).
+        """
+        c = self.config
+        _, g = prepare(p, g, c)
+        if t == 1 or c.momentum == 0.0:
+            m = g.copy()
+        else:
+            m = c.momentum * buffers["m"] + (1.0 - c.dampening) * g
+        direction = g + c.momentum * m if c.nesterov else m
+        delta = -c.lr * direction
+        return p + delta, {"m": m}, {"m": m, "delta": delta}
 
 
 @dataclass(frozen=True)
@@ -152,6 +172,18 @@ class AdaGradState:
 
     t: int
     v: Any
+
+
+@dataclass(frozen=True)
+class AdaGradConfig:
+    """Checked hyperparameters of :class:`AdaGrad`."""
+
+    lr: float
+    eps: float
+    lr_decay: float
+    initial_accumulator_value: float
+    weight_decay: float
+    maximize: bool
 
 
 class AdaGrad(Optimizer[AdaGradState]):
@@ -192,30 +224,29 @@ class AdaGrad(Optimizer[AdaGradState]):
         weight_decay: float = 0.0,
         maximize: bool = False,
     ):
-        self.lr = check_lr(lr)
-        self.eps = check_nonnegative(eps, "eps")
-        self.lr_decay = check_nonnegative(lr_decay, "lr_decay")
-        self.initial_accumulator_value = check_nonnegative(
-            initial_accumulator_value, "initial_accumulator_value"
+        self.config = AdaGradConfig(
+            lr=check_positive(lr, "lr"),
+            eps=check_nonnegative(eps, "eps"),
+            lr_decay=check_nonnegative(lr_decay, "lr_decay"),
+            initial_accumulator_value=check_nonnegative(
+                initial_accumulator_value, "initial_accumulator_value"
+            ),
+            weight_decay=check_nonnegative(weight_decay, "weight_decay"),
+            maximize=bool(maximize),
         )
-        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
-        self.maximize = bool(maximize)
 
-    def __repr__(self) -> str:
-        return f"AdaGrad(lr={self.lr:g}, eps={self.eps:g})"
+    def init_leaf(self, p: np.ndarray) -> Buffers:
+        """The running sum :math:`v_0` (``initial_accumulator_value``)."""
+        return {"v": np.full_like(p, self.config.initial_accumulator_value)}
 
-    def _init_leaf(self, p: np.ndarray) -> tuple[Any, ...]:
-        return (np.full_like(p, self.initial_accumulator_value),)
-
-    def _step_leaf(
-        self, p: np.ndarray, g: np.ndarray, buffers: tuple[Any, ...], t: int
-    ) -> tuple[np.ndarray, tuple[Any, ...], dict[str, np.ndarray]]:
-        g = _prepare_grad(g, p, self.weight_decay, self.maximize)
-        (v,) = buffers
-        v = v + np.square(g)
-        lr_t = self.lr / (1.0 + (t - 1) * self.lr_decay)
-        delta = -lr_t * (g / (np.sqrt(v) + self.eps))
-        return p + delta, (v,), {"v": v, "delta": delta}
+    def step_leaf(self, p: np.ndarray, g: np.ndarray, buffers: Buffers, t: int) -> LeafStep:
+        """One step (see the class docstring); the direction is :func:`adamlib.adam_direction`."""
+        c = self.config
+        _, g = prepare(p, g, c)
+        v = buffers["v"] + np.square(g)
+        lr_t = c.lr / (1.0 + (t - 1) * c.lr_decay)
+        delta = -lr_t * adam_direction(g, v, c.eps)
+        return p + delta, {"v": v}, {"v": v, "delta": delta}
 
 
 @dataclass(frozen=True)
@@ -226,6 +257,19 @@ class RMSPropState:
     v: Any
     m: Any = None
     buf: Any = None
+
+
+@dataclass(frozen=True)
+class RMSPropConfig:
+    """Checked hyperparameters of :class:`RMSProp`."""
+
+    lr: float
+    beta2: float
+    eps: float
+    momentum: float
+    centered: bool
+    weight_decay: float
+    maximize: bool
 
 
 class RMSProp(Optimizer[RMSPropState]):
@@ -269,40 +313,40 @@ class RMSProp(Optimizer[RMSPropState]):
         weight_decay: float = 0.0,
         maximize: bool = False,
     ):
-        self.lr = check_lr(lr)
-        self.beta2 = check_beta(beta2, "beta2")
-        self.eps = check_nonnegative(eps, "eps")
-        self.momentum = check_beta(momentum, "momentum")
-        self.centered = bool(centered)
-        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
-        self.maximize = bool(maximize)
+        self.config = RMSPropConfig(
+            lr=check_positive(lr, "lr"),
+            beta2=check_decay_rate(beta2, "beta2"),
+            eps=check_nonnegative(eps, "eps"),
+            momentum=check_decay_rate(momentum, "momentum"),
+            centered=bool(centered),
+            weight_decay=check_nonnegative(weight_decay, "weight_decay"),
+            maximize=bool(maximize),
+        )
 
-    def __repr__(self) -> str:
-        return f"RMSProp(lr={self.lr:g}, beta2={self.beta2:g}, eps={self.eps:g})"
+    def init_leaf(self, p: np.ndarray) -> Buffers:
+        """:math:`v_0 = 0`, and ``m`` (centered) and ``buf`` (momentum) when used."""
+        buffers = {"v": np.zeros_like(p)}
+        if self.config.centered:
+            buffers["m"] = np.zeros_like(p)
+        if self.config.momentum > 0.0:
+            buffers["buf"] = np.zeros_like(p)
+        return buffers
 
-    def _init_leaf(self, p: np.ndarray) -> tuple[Any, ...]:
-        m = np.zeros_like(p) if self.centered else None
-        buf = np.zeros_like(p) if self.momentum > 0.0 else None
-        return np.zeros_like(p), m, buf
-
-    def _step_leaf(
-        self, p: np.ndarray, g: np.ndarray, buffers: tuple[Any, ...], t: int
-    ) -> tuple[np.ndarray, tuple[Any, ...], dict[str, np.ndarray]]:
-        g = _prepare_grad(g, p, self.weight_decay, self.maximize)
-        v, m, buf = buffers
-        v = second_moment(v, g, self.beta2)
-        if self.centered:
-            m = first_moment(m, g, self.beta2)
-            denom = np.sqrt(v - np.square(m)) + self.eps
+    def step_leaf(self, p: np.ndarray, g: np.ndarray, buffers: Buffers, t: int) -> LeafStep:
+        """One step (see the class docstring); the direction is :func:`adamlib.adam_direction`."""
+        c = self.config
+        _, g = prepare(p, g, c)
+        v = second_moment(buffers["v"], g, c.beta2)
+        new_buffers = {"v": v}
+        if c.centered:
+            m = new_buffers["m"] = first_moment(buffers["m"], g, c.beta2)
+            direction = adam_direction(g, v - np.square(m), c.eps)
         else:
-            denom = np.sqrt(v) + self.eps
-        if self.momentum > 0.0:
-            buf = self.momentum * buf + g / denom
-            delta = -self.lr * buf
-        else:
-            delta = -self.lr * (g / denom)
-        info = {"v": v, "delta": delta}
-        return p + delta, (v, m, buf), info
+            direction = adam_direction(g, v, c.eps)
+        if c.momentum > 0.0:
+            direction = new_buffers["buf"] = c.momentum * buffers["buf"] + direction
+        delta = -c.lr * direction
+        return p + delta, new_buffers, {"v": v, "delta": delta}
 
 
 @dataclass(frozen=True)
@@ -314,6 +358,18 @@ class AdaMaxState:
     u: Any
 
 
+@dataclass(frozen=True)
+class AdaMaxConfig:
+    """Checked hyperparameters of :class:`AdaMax`."""
+
+    lr: float
+    beta1: float
+    beta2: float
+    eps: float
+    weight_decay: float
+    maximize: bool
+
+
 class AdaMax(Optimizer[AdaMaxState]):
     r"""AdaMax (Kingma & Ba, 2015, Algorithm 2): Adam with the :math:`L^\infty` norm.
 
@@ -322,8 +378,12 @@ class AdaMax(Optimizer[AdaMaxState]):
         u_t = \max(\beta_2 u_{t-1},\ |g_t| + \varepsilon), \qquad
         \phi_t = \phi_{t-1} - \frac{\alpha}{1-\beta_1^t}\,\frac{m_t}{u_t}
 
-    With ``eps=0`` this is the paper's algorithm exactly (an entry with :math:`u_t = 0` has
-    :math:`m_t = 0` and does not move); ``eps=1e-8`` is ``torch.optim.Adamax``.
+    With ``eps=0`` this is the paper's algorithm exactly; ``eps=1e-8`` is ``torch.optim.Adamax``.
+    Where :math:`u_t = 0` (possible only with ``eps=0``) the entry does not move: the ratio
+    :math:`m_t/u_t` is taken as 0. With :math:`\beta_2 > 0` that happens only while every
+    gradient of that entry so far was 0, so :math:`m_t = 0` too; with :math:`\beta_2 = 0` it
+    happens whenever :math:`g_t = 0`, and then :math:`m_t` may be non-zero (the paper's formula
+    divides by zero there, and torch would give inf or nan).
 
     Parameters
     ----------
@@ -353,29 +413,29 @@ class AdaMax(Optimizer[AdaMaxState]):
         weight_decay: float = 0.0,
         maximize: bool = False,
     ):
-        self.lr = check_lr(lr)
-        self.beta1 = check_beta(beta1, "beta1")
-        self.beta2 = check_beta(beta2, "beta2")
-        self.eps = check_nonnegative(eps, "eps")
-        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
-        self.maximize = bool(maximize)
+        self.config = AdaMaxConfig(
+            lr=check_positive(lr, "lr"),
+            beta1=check_decay_rate(beta1, "beta1"),
+            beta2=check_decay_rate(beta2, "beta2"),
+            eps=check_nonnegative(eps, "eps"),
+            weight_decay=check_nonnegative(weight_decay, "weight_decay"),
+            maximize=bool(maximize),
+        )
 
-    def __repr__(self) -> str:
-        return f"AdaMax(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g})"
+    def init_leaf(self, p: np.ndarray) -> Buffers:
+        """:math:`m_0 = u_0 = 0`."""
+        return {"m": np.zeros_like(p), "u": np.zeros_like(p)}
 
-    def _init_leaf(self, p: np.ndarray) -> tuple[Any, ...]:
-        return np.zeros_like(p), np.zeros_like(p)
-
-    def _step_leaf(
-        self, p: np.ndarray, g: np.ndarray, buffers: tuple[Any, ...], t: int
-    ) -> tuple[np.ndarray, tuple[Any, ...], dict[str, np.ndarray]]:
-        g = _prepare_grad(g, p, self.weight_decay, self.maximize)
-        m, u = buffers
-        m = first_moment(m, g, self.beta1)
-        u = np.maximum(self.beta2 * u, np.abs(g) + self.eps)
+    def step_leaf(self, p: np.ndarray, g: np.ndarray, buffers: Buffers, t: int) -> LeafStep:
+        """Algorithm 2 of the paper (see the class docstring)."""
+        c = self.config
+        _, g = prepare(p, g, c)
+        m = first_moment(buffers["m"], g, c.beta1)
+        u = np.maximum(c.beta2 * buffers["u"], np.abs(g) + c.eps)
         ratio = np.divide(m, u, out=np.zeros_like(m), where=u > 0)
-        delta = -(self.lr / bias_correction(self.beta1, t)) * ratio
-        return p + delta, (m, u), {"m": m, "m_hat": correct(m, self.beta1, t), "delta": delta}
+        delta = -(c.lr / _one_minus_power(c.beta1, t)) * ratio
+        info = {"m": m, "m_hat": correct(m, c.beta1, t), "delta": delta}
+        return p + delta, {"m": m, "u": u}, info
 
 
 def amsgrad(

@@ -48,10 +48,10 @@ from typing import Any
 
 import numpy as np
 
-from adamlib._base import Optimizer
-from adamlib._checks import check_beta, check_lr, check_nonnegative, check_step_count
+from adamlib._base import Buffers, LeafStep, Optimizer, prepare
+from adamlib._checks import check_count, check_decay_rate, check_nonnegative, check_positive
 from adamlib.adam import adam_direction
-from adamlib.bias import bias_correction, correct
+from adamlib.bias import _one_minus_power, correct
 from adamlib.moments import first_moment, second_moment
 
 #: RAdam takes the adaptive (rectified) step only when :math:`\rho_t` exceeds this (torch: 5).
@@ -74,8 +74,7 @@ def rho_inf(beta2: float) -> float:
         1999 for :math:`\beta_2 = 0.999`, 199 for 0.99 (up to float64 rounding): about
         twice :func:`~adamlib.moments.effective_window`.
     """
-    beta2 = check_beta(beta2, "beta2")
-    return 2.0 / (1.0 - beta2) - 1.0
+    return _rho_inf(check_decay_rate(beta2, "beta2"))
 
 
 def rho_t(beta2: float, t: int) -> float:
@@ -100,10 +99,7 @@ def rho_t(beta2: float, t: int) -> float:
         little below :math:`t` while :math:`t(1-\beta_2)` is small (4.996 at :math:`t = 5`,
         5.994 at :math:`t = 6` for :math:`\beta_2 = 0.999`).
     """
-    r_inf = rho_inf(beta2)
-    beta2 = float(beta2)
-    t = check_step_count(t, "t")
-    return r_inf - 2 * t * (beta2**t) / bias_correction(beta2, t)
+    return _rho_t(check_decay_rate(beta2, "beta2"), check_count(t, "t"))
 
 
 def is_adaptive_step(beta2: float, t: int) -> bool:
@@ -147,11 +143,7 @@ def rectification(beta2: float, t: int) -> float:
         un-adapted step and :math:`r_t` plays no part (NaN leaves a gap in a plot). For
         :math:`\beta_2 = 0.999`: :math:`r_6 \approx 0.0258`, :math:`r_{1000} \approx 0.645`.
     """
-    r_inf = rho_inf(beta2)
-    rho = rho_t(beta2, t)
-    if not rho > RHO_THRESHOLD:
-        return math.nan
-    return ((rho - 4) * (rho - 2) * r_inf / ((r_inf - 4) * (r_inf - 2) * rho)) ** 0.5
+    return _rectification(check_decay_rate(beta2, "beta2"), check_count(t, "t"))
 
 
 def rectifications(beta2: float, steps: int) -> np.ndarray:
@@ -159,9 +151,25 @@ def rectifications(beta2: float, steps: int) -> np.ndarray:
 
     Entry ``t - 1`` is :func:`rectification` ``(beta2, t)``: NaN for the un-adapted steps.
     """
-    beta2 = check_beta(beta2, "beta2")
-    steps = check_step_count(steps, "steps")
-    return np.array([rectification(beta2, t) for t in range(1, steps + 1)])
+    beta2 = check_decay_rate(beta2, "beta2")
+    steps = check_count(steps, "steps")
+    return np.array([_rectification(beta2, t) for t in range(1, steps + 1)])
+
+
+# The formulas, for checked arguments (RAdam's step calls these).
+def _rho_inf(beta2: float) -> float:
+    return 2.0 / (1.0 - beta2) - 1.0
+
+
+def _rho_t(beta2: float, t: int) -> float:
+    return _rho_inf(beta2) - 2 * t * (beta2**t) / _one_minus_power(beta2, t)
+
+
+def _rectification(beta2: float, t: int) -> float:
+    r_inf, rho = _rho_inf(beta2), _rho_t(beta2, t)
+    if not rho > RHO_THRESHOLD:
+        return math.nan
+    return ((rho - 4) * (rho - 2) * r_inf / ((r_inf - 4) * (r_inf - 2) * rho)) ** 0.5
 
 
 def first_adaptive_step(beta2: float) -> int | None:
@@ -206,6 +214,19 @@ class RAdamState:
     t: int
     m: Any
     v: Any
+
+
+@dataclass(frozen=True)
+class RAdamConfig:
+    """Checked hyperparameters of :class:`RAdam`."""
+
+    lr: float
+    beta1: float
+    beta2: float
+    eps: float
+    weight_decay: float
+    decoupled_weight_decay: bool
+    maximize: bool
 
 
 class RAdam(Optimizer[RAdamState]):
@@ -259,46 +280,38 @@ class RAdam(Optimizer[RAdamState]):
         decoupled_weight_decay: bool = False,
         maximize: bool = False,
     ) -> None:
-        self.lr = check_lr(lr, "lr")
-        self.beta1 = check_beta(beta1, "beta1")
-        self.beta2 = check_beta(beta2, "beta2")
-        self.eps = check_nonnegative(eps, "eps")
-        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
-        self.decoupled_weight_decay = bool(decoupled_weight_decay)
-        self.maximize = bool(maximize)
-
-    def __repr__(self) -> str:
-        return (
-            f"RAdam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, eps={self.eps:g}, "
-            f"weight_decay={self.weight_decay:g}, "
-            f"decoupled_weight_decay={self.decoupled_weight_decay}, maximize={self.maximize})"
+        self.config = RAdamConfig(
+            lr=check_positive(lr, "lr"),
+            beta1=check_decay_rate(beta1, "beta1"),
+            beta2=check_decay_rate(beta2, "beta2"),
+            eps=check_nonnegative(eps, "eps"),
+            weight_decay=check_nonnegative(weight_decay, "weight_decay"),
+            decoupled_weight_decay=bool(decoupled_weight_decay),
+            maximize=bool(maximize),
         )
 
-    def _init_leaf(self, p: np.ndarray) -> tuple[Any, ...]:
-        return np.zeros_like(p), np.zeros_like(p)
+    def init_leaf(self, p: np.ndarray) -> Buffers:
+        """:math:`m_0 = v_0 = 0`."""
+        return {"m": np.zeros_like(p), "v": np.zeros_like(p)}
 
-    def _step_leaf(
-        self, p: np.ndarray, g: np.ndarray, buffers: tuple[Any, ...], t: int
-    ) -> tuple[np.ndarray, tuple[Any, ...], dict[str, np.ndarray]]:
-        m, v = buffers
-        if self.maximize:
-            g = -g
-        if self.weight_decay != 0.0:
-            if self.decoupled_weight_decay:
-                p = p * (1.0 - self.lr * self.weight_decay)
-            else:
-                g = g + self.weight_decay * p
-        m = first_moment(m, g, self.beta1)
-        v = second_moment(v, g, self.beta2)
-        m_hat = correct(m, self.beta1, t)
-        v_hat = correct(v, self.beta2, t)
-        if is_adaptive_step(self.beta2, t):
+    def step_leaf(self, p: np.ndarray, g: np.ndarray, buffers: Buffers, t: int) -> LeafStep:
+        """One step (see the module docstring)."""
+        c = self.config
+        phi, g = prepare(p, g, c)
+        m = first_moment(buffers["m"], g, c.beta1)
+        v = second_moment(buffers["v"], g, c.beta2)
+        m_hat = correct(m, c.beta1, t)
+        v_hat = correct(v, c.beta2, t)
+        if _rho_t(c.beta2, t) > RHO_THRESHOLD:
             # torch: √(1-β2^t)/(√v_t + ε) = 1/(√v̂_t + ε/√(1-β2^t))
-            eps_hat = self.eps / bias_correction(self.beta2, t) ** 0.5
+            eps_hat = c.eps / _one_minus_power(c.beta2, t) ** 0.5
             direction = adam_direction(m_hat, v_hat, eps_hat)
-            direction *= rectification(self.beta2, t)
+            direction *= _rectification(c.beta2, t)
         else:
             direction = m_hat
-        delta = -self.lr * direction
+        step = -c.lr * direction
+        new_phi = phi + step
+        # Δφ_t = φ_t − φ_{t−1}: with decoupled decay it includes the decay term as well.
+        delta = new_phi - p if phi is not p else step
         info = {"m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat, "delta": delta}
-        return p + delta, (m, v), info
+        return new_phi, {"m": m, "v": v}, info

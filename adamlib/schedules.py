@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from adamlib._base import Optimizer
-from adamlib._checks import check_step_count
+from adamlib._base import Buffers, LeafStep, Optimizer
+from adamlib._checks import check_count
 
 #: A schedule: step number :math:`t \ge 1` → factor :math:`s(t) \ge 0` multiplying :math:`\alpha`.
 Schedule = Callable[[int], float]
@@ -45,10 +46,10 @@ def linear_warmup(warmup_steps: int) -> Schedule:
     callable
         :math:`t \mapsto \min(1, t/W)`, for integers :math:`t \ge 1`.
     """
-    warmup = check_step_count(warmup_steps, "warmup_steps")
+    warmup = check_count(warmup_steps, "warmup_steps")
 
     def schedule(t: int) -> float:
-        t = check_step_count(t, "t")
+        t = check_count(t, "t")
         return min(1.0, t / warmup)
 
     schedule.__name__ = f"linear_warmup({warmup})"
@@ -68,7 +69,7 @@ def inverse_sqrt() -> Schedule:
     """
 
     def schedule(t: int) -> float:
-        t = check_step_count(t, "t")
+        t = check_count(t, "t")
         return 1.0 / math.sqrt(t)
 
     schedule.__name__ = "inverse_sqrt"
@@ -84,6 +85,12 @@ def cosine_decay(total_steps: int, final: float = 0.0) -> Schedule:
     Training schedules often end with a learning rate near 0 like this one; the chapter uses it
     to show that a learning rate that *vanishes* keeps full-batch Adam at its minimum.
 
+    One step ahead of PyTorch: ``torch.optim.lr_scheduler.CosineAnnealingLR`` (with
+    ``scheduler.step()`` after each ``optimizer.step()``) uses
+    :math:`\cos(\pi (t-1)/T)` at step :math:`t`, so its first step has the full :math:`\alpha`
+    and it reaches :math:`f` at step :math:`T+1`; here :math:`s(t)` is torch's factor of step
+    :math:`t+1`, and :math:`s(T) = f`. ``tests/test_schedules.py`` pins the relation.
+
     Parameters
     ----------
     total_steps : int
@@ -96,7 +103,7 @@ def cosine_decay(total_steps: int, final: float = 0.0) -> Schedule:
     callable
         :math:`t \mapsto s(t)`, for integers :math:`t \ge 1`; :math:`s(T) = f`.
     """
-    total = check_step_count(total_steps, "total_steps")
+    total = check_count(total_steps, "total_steps")
     if isinstance(final, bool) or not isinstance(final, (int, float, np.integer, np.floating)):
         raise TypeError(f"final must be a real number, got {final!r}")
     if not 0.0 <= final <= 1.0:
@@ -104,7 +111,7 @@ def cosine_decay(total_steps: int, final: float = 0.0) -> Schedule:
     final = float(final)
 
     def schedule(t: int) -> float:
-        t = check_step_count(t, "t")
+        t = check_count(t, "t")
         return final + (1.0 - final) * 0.5 * (1.0 + math.cos(math.pi * min(t, total) / total))
 
     schedule.__name__ = f"cosine_decay({total})"
@@ -125,7 +132,7 @@ def schedule_values(schedule: Schedule, steps: int) -> np.ndarray:
     -------
     ndarray, shape (steps,)
     """
-    steps = check_step_count(steps, "steps")
+    steps = check_count(steps, "steps")
     return np.array([_check_factor(schedule, t) for t in range(1, steps + 1)])
 
 
@@ -139,13 +146,21 @@ def _check_factor(schedule: Schedule, t: int) -> float:
     return value
 
 
+@dataclass(frozen=True)
+class ScheduledConfig:
+    """What :class:`Scheduled` wraps: an optimizer and a schedule."""
+
+    opt: Optimizer
+    schedule: Schedule
+
+
 class Scheduled(Optimizer[Any]):
     r"""``opt`` with the learning rate :math:`\alpha s(t)` at step :math:`t`.
 
     Step :math:`t` computes ``opt``'s step :math:`\Delta\phi_t` and takes
     :math:`s(t)\,\Delta\phi_t` instead; the state (:math:`t`, :math:`m_t`, :math:`v_t`, ...) is
     exactly ``opt``'s, so ``opt.init`` and ``Scheduled(opt, s).init`` give the same state and
-    one can be continued by the other. :func:`adamlib.training.train` and
+    one can be continued by the other. :func:`adamlib.ml.training.train` and
     :func:`adamlib.trace.run` accept it like any optimizer.
 
     Parameters
@@ -171,6 +186,7 @@ class Scheduled(Optimizer[Any]):
             raise TypeError(f"opt must be an adamlib optimizer, got {type(opt).__name__}")
         if not callable(schedule):
             raise TypeError(f"schedule must be callable (t -> factor), got {schedule!r}")
+        self.config = ScheduledConfig(opt=opt, schedule=schedule)
         self.opt = opt
         self.schedule = schedule
         self.state_type = opt.state_type
@@ -179,14 +195,14 @@ class Scheduled(Optimizer[Any]):
         name = getattr(self.schedule, "__name__", repr(self.schedule))
         return f"Scheduled({self.opt!r}, {name})"
 
-    def _init_leaf(self, p: np.ndarray) -> tuple[Any, ...]:
-        return self.opt._init_leaf(p)
+    def init_leaf(self, p: np.ndarray) -> Buffers:
+        """``opt``'s buffers."""
+        return self.opt.init_leaf(p)
 
-    def _step_leaf(
-        self, p: np.ndarray, g: np.ndarray, buffers: tuple[Any, ...], t: int
-    ) -> tuple[np.ndarray, tuple[Any, ...], dict[str, np.ndarray]]:
+    def step_leaf(self, p: np.ndarray, g: np.ndarray, buffers: Buffers, t: int) -> LeafStep:
+        r"""``opt``'s step :math:`t` with its :math:`\Delta\phi_t` scaled by :math:`s(t)`."""
         factor = _check_factor(self.schedule, t)
-        new_p, new_buffers, info = self.opt._step_leaf(p, g, buffers, t)
+        new_p, new_buffers, info = self.opt.step_leaf(p, g, buffers, t)
         delta = factor * (new_p - p)
         info = {**info, "delta": delta}
         return p + delta, new_buffers, info

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from adamlib._base import INFO_KEYS, Optimizer
-from adamlib._checks import check_nonnegative, check_params, check_step_count
+from adamlib._checks import check_count, check_nonnegative, check_params
 from adamlib.problems import Problem
 
 
@@ -85,7 +85,7 @@ def run(
     Trace
     """
     phi = np.array(phi0, dtype=np.float64)
-    steps = check_step_count(steps, "steps")
+    steps = check_count(steps, "steps")
     noise = check_nonnegative(noise, "noise")
     rng = np.random.default_rng(seed)
     return _record(opt, phi, steps, lambda p, _t: problem.noisy_grad(p, noise, rng), problem)

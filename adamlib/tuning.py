@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from adamlib._base import Optimizer
-from adamlib._checks import check_grid, check_lr, check_nonnegative, check_step_count
+from adamlib._checks import check_count, check_grid, check_nonnegative, check_positive
 from adamlib.problems import Problem
 from adamlib.tables import Table
 
@@ -43,9 +43,9 @@ def log_grid(lowest: float = 1e-4, highest: float = 1.0, per_decade: int = 3) ->
     ndarray
         The grid in increasing order, both ends included.
     """
-    lowest = check_lr(lowest, "lowest")
-    highest = check_lr(highest, "highest")
-    per_decade = check_step_count(per_decade, "per_decade")
+    lowest = check_positive(lowest, "lowest")
+    highest = check_positive(highest, "highest")
+    per_decade = check_count(per_decade, "per_decade")
     lo, hi = math.log10(lowest), math.log10(highest)
     if not (lo.is_integer() and hi.is_integer()) or lo >= hi:
         raise ValueError(
@@ -92,7 +92,7 @@ def final_loss(
     float
         :math:`f(\phi_T)`, or ``math.inf`` for a diverged run.
     """
-    steps = check_step_count(steps, "steps")
+    steps = check_count(steps, "steps")
     noise = check_nonnegative(noise, "noise")
     phi = np.array(phi0, dtype=np.float64)
     rng = np.random.default_rng(seed)

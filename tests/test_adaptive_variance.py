@@ -1,5 +1,5 @@
-"""adamlib.adaptive_variance (chapter 7): ψ_t = 1/(√v̂_t + ε), its Monte Carlo statistics, and
-the exact and approximate variances behind RAdam's r_t."""
+"""adamlib.experiments.adaptive_variance (chapter 7): ψ_t = 1/(√v̂_t + ε), its Monte Carlo
+statistics, and the exact and approximate variances behind RAdam's r_t."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import adamlib
-from adamlib.adaptive_variance import (
+from adamlib.experiments.adaptive_variance import (
     adaptive_learning_rates,
     adaptive_lr_statistics,
     sma_psi_variance,

@@ -19,9 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import adamlib
-from adamlib.bias import (
-    bias_correction,
-    bias_corrections,
+from adamlib.bias import bias_correction, bias_corrections
+from adamlib.experiments.bias_correction import (
     expected_corrected_moment,
     expected_moment,
     noisy_gradients,

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import adamlib
-from adamlib.adam import (
-    adam_direction,
+from adamlib.adam import adam_direction
+from adamlib.bias import bias_correction
+from adamlib.experiments.cooperation import (
     signal_to_noise,
     signal_to_noise_floor,
     signal_to_noise_limit,
 )
-from adamlib.bias import bias_correction
 from adamlib.optimizers import RMSProp
 
 ROSEN = adamlib.Rosenbrock()

@@ -1,4 +1,4 @@
-"""adamlib.data: the digits split, minibatch indices and the sparse bag-of-features problem."""
+"""adamlib.ml.data: the digits split, minibatch indices and the sparse bag-of-features problem."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from adamlib.data import (
+from adamlib.ml.data import (
     DigitsSplit,
     SparseProblem,
     load_digits_split,

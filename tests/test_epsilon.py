@@ -1,4 +1,5 @@
-"""adamlib.epsilon: where ε goes (PyTorch, the paper's efficient form / Keras, optax)."""
+"""adamlib.experiments.epsilon: where ε goes (PyTorch, the paper's efficient form / Keras,
+optax)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import adamlib
-from adamlib.epsilon import (
+from adamlib.experiments.epsilon import (
     equivalent_eps,
     optax_style_step,
     paper_efficient_step,

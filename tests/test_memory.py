@@ -1,4 +1,5 @@
-"""adamlib.memory (chapter 6): state sizes counted from the arrays the optimizers create."""
+"""adamlib.experiments.memory (chapter 6): state sizes counted from the arrays the optimizers
+create."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 
 import adamlib
-from adamlib.memory import (
+from adamlib.experiments.memory import (
     GB,
     TrainingMemory,
     full_matrix_bytes,

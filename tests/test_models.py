@@ -1,4 +1,4 @@
-"""adamlib.models and adamlib.training: backprop against finite differences, and the loop."""
+"""adamlib.ml.models and adamlib.ml.training: backprop against finite differences, and the loop."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from _support import assert_tree_identical, snapshot
 
 import adamlib
-from adamlib.models import (
+from adamlib.ml.models import (
     MLP,
     Model,
     SoftmaxRegression,
@@ -18,9 +18,9 @@ from adamlib.models import (
     log_softmax,
     softmax,
 )
+from adamlib.ml.training import TrainResult, train
 from adamlib.optimizers import SGD, Momentum
 from adamlib.radam import RAdam
-from adamlib.training import TrainResult, train
 
 MODELS = {
     "softmax": lambda: SoftmaxRegression(5, 4),

@@ -140,50 +140,6 @@ def _pair(dtype: Any, n: int) -> st.SearchStrategy[tuple[np.ndarray, np.ndarray]
     return st.tuples(hnp.arrays(dtype, n, elements=elems), hnp.arrays(dtype, n, elements=elems))
 
 
-@pytest.mark.parametrize("fn", MOMENT_FNS)
-@given(data=st.data(), beta=betas, dtype=dtypes, n=st.integers(1, 20))
-def test_out_and_scratch_match_the_allocating_path(
-    fn: MomentFn, data: st.DataObject, beta: float, dtype: Any, n: int
-) -> None:
-    prev, x = data.draw(_pair(dtype, n))
-    prev = np.abs(prev) if fn is second_moment else prev
-    prev0, x0 = prev.copy(), x.copy()
-    expected = fn(prev, x, beta)
-    assert expected.dtype == dtype
-    assert prev.tobytes() == prev0.tobytes() and x.tobytes() == x0.tobytes(), "pure path mutated"
-
-    out = np.full(n, 123.0, dtype=dtype)
-    scratch = np.full(n, 456.0, dtype=dtype)
-    result = fn(prev, x, beta, out=out, scratch=scratch)
-    assert result is out, "out= must be the returned array"
-    assert out.tobytes() == expected.tobytes()
-    assert prev.tobytes() == prev0.tobytes() and x.tobytes() == x0.tobytes()
-    # scratch holds the scaled new term: (1-β) x, or (1-β) x² for the second moment
-    term = np.square(x) if fn is second_moment else x
-    assert scratch.tobytes() == np.multiply(term, 1.0 - beta).tobytes()
-
-    # out may be prev itself (the in-place update)
-    acc = prev.copy()
-    result = fn(acc, x, beta, out=acc)
-    assert result is acc
-    assert acc.tobytes() == expected.tobytes()
-
-    # only out, only scratch
-    out2 = np.empty(n, dtype=dtype)
-    assert fn(prev, x, beta, out=out2).tobytes() == expected.tobytes()
-    assert fn(prev, x, beta, scratch=np.empty(n, dtype=dtype)).tobytes() == expected.tobytes()
-
-
-@given(beta=betas, pair=_pair(np.float64, 7))
-def test_ema_scratch_may_be_x_itself(beta: float, pair: tuple[np.ndarray, np.ndarray]) -> None:
-    prev, x = pair
-    expected = ema(prev, x, beta)
-    out = np.empty_like(prev)
-    xs = x.copy()
-    result = ema(prev, xs, beta, out=out, scratch=xs)
-    assert result.tobytes() == expected.tobytes()
-
-
 # -- bad arguments ---------------------------------------------------------------------------
 BAD_CALLS: list[Any] = (
     [
@@ -215,10 +171,3 @@ def test_bad_arguments_name_the_argument_and_value(
     call: Callable[[Any], Any], name: str, value: Any, exc: type[Exception]
 ) -> None:
     assert_rejects_naming(call, name, value, exc)
-
-
-@pytest.mark.parametrize("fn", MOMENT_FNS)
-@pytest.mark.parametrize("beta", [1.5, "x"])
-def test_moment_functions_validate_beta(fn: MomentFn, beta: Any) -> None:
-    with pytest.raises((ValueError, TypeError), match=r"\bbeta\d?\b"):
-        fn(np.zeros(2), np.ones(2), beta)

@@ -1,4 +1,5 @@
-"""adamlib.nonstationary (chapter 6): the moving bowl, tracking it, and settling times."""
+"""adamlib.experiments.nonstationary (chapter 6): the moving bowl, tracking it, and settling
+times."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import numpy as np
 import pytest
 
 import adamlib
-from adamlib.bias import steps_to_reach
-from adamlib.nonstationary import (
+from adamlib.experiments.bias_correction import steps_to_reach
+from adamlib.experiments.nonstationary import (
     MovingQuadratic,
     Tracking,
     response_steps,

@@ -1,4 +1,5 @@
-"""adamlib.online (chapter 7): projection, Reddi et al.'s losses, regret, and the projected run.
+"""adamlib.experiments.online (chapter 7): projection, Reddi et al.'s losses, regret, and the
+projected run.
 
 The headline facts the chapter states are checked here too: with β1 = 0, β2 = 1/(1+C²) and
 α_t = α/√t Adam ends at +1 and AMSGrad near -1, and Adam's average regret approaches
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 import adamlib
-from adamlib.online import (
+from adamlib.experiments.online import (
     OnlineRun,
     best_fixed_point,
     linear_regret,

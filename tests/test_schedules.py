@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 import adamlib
-from adamlib.data import load_digits_split
-from adamlib.models import SoftmaxRegression
+from adamlib.ml.data import load_digits_split
+from adamlib.ml.models import SoftmaxRegression
+from adamlib.ml.training import train
 from adamlib.optimizers import SGD, Momentum
 from adamlib.radam import RAdam
 from adamlib.schedules import (
@@ -22,7 +23,6 @@ from adamlib.schedules import (
     linear_warmup,
     schedule_values,
 )
-from adamlib.training import train
 
 
 def test_linear_warmup_values() -> None:

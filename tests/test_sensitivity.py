@@ -1,4 +1,5 @@
-"""adamlib.sensitivity (chapter 6): learning-rate sweeps on models and the band of good rates."""
+"""adamlib.experiments.sensitivity (chapter 6): learning-rate sweeps on models and the band of
+good rates."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ import numpy as np
 import pytest
 
 import adamlib
-from adamlib.data import DigitsSplit, load_digits_split
-from adamlib.models import MLP, SoftmaxRegression
+from adamlib.experiments.sensitivity import (
+    GoodBand,
+    final_training_loss,
+    good_band,
+    learning_rate_sweep,
+)
+from adamlib.ml.data import DigitsSplit, load_digits_split
+from adamlib.ml.models import MLP, SoftmaxRegression
+from adamlib.ml.training import train
 from adamlib.optimizers import SGD
-from adamlib.sensitivity import GoodBand, final_training_loss, good_band, learning_rate_sweep
-from adamlib.training import train
 
 
 @functools.cache

@@ -1,9 +1,9 @@
 """An outside check: adamlib's Adam finds the optimum that scikit-learn's own solver finds.
 
 The problem is L2-regularised multinomial logistic regression on the digits
-(:func:`adamlib.data.load_digits_split`, 1438 standardized training images, 64 features,
+(:func:`adamlib.ml.data.load_digits_split`, 1438 standardized training images, 64 features,
 10 classes), a strictly convex objective in the weights. adamlib's objective
-(:class:`adamlib.models.SoftmaxRegression`) is
+(:class:`adamlib.ml.models.SoftmaxRegression`) is
 
     L(W, b) = (1/n) Σ_i CE(softmax(x_i W + b), y_i) + (λ/2) ‖W‖²    (b not penalised)
 
@@ -39,9 +39,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 import adamlib
-from adamlib.data import DigitsSplit, load_digits_split
-from adamlib.models import SoftmaxRegression
-from adamlib.training import train
+from adamlib.ml.data import DigitsSplit, load_digits_split
+from adamlib.ml.models import SoftmaxRegression
+from adamlib.ml.training import train
 
 L2 = 1e-3
 FULL_BATCH_LOSS_RTOL = 1e-10  # measured 8.2e-13 (Adam lower)

@@ -1,4 +1,5 @@
-"""adamlib.sparse (chapter 6): logistic weights of a two-class model, its exact optimum, bins."""
+"""adamlib.experiments.sparse (chapter 6): logistic weights of a two-class model, its exact
+optimum, bins."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ import functools
 import numpy as np
 import pytest
 
-from adamlib.data import SparseProblem, sparse_features
-from adamlib.models import SoftmaxRegression
-from adamlib.sparse import log_bins, logistic_optimum, logistic_weights, remaining_distance
+from adamlib.experiments.sparse import (
+    log_bins,
+    logistic_optimum,
+    logistic_weights,
+    remaining_distance,
+)
+from adamlib.ml.data import SparseProblem, sparse_features
+from adamlib.ml.models import SoftmaxRegression
 
 
 @functools.cache

@@ -1,5 +1,5 @@
-"""adamlib.stability (chapter 7): the momentum stability threshold and the preconditioned
-sharpness, checked on quadratics where everything is known exactly."""
+"""adamlib.experiments.stability (chapter 7): the momentum stability threshold and the
+preconditioned sharpness, checked on quadratics where everything is known exactly."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import numpy as np
 import pytest
 
 import adamlib
-from adamlib.data import load_digits_split
-from adamlib.models import SoftmaxRegression
-from adamlib.stability import (
+from adamlib.experiments.stability import (
     adam_preconditioner,
     finite_difference_hvp,
     flatten,
@@ -18,6 +16,8 @@ from adamlib.stability import (
     preconditioned_sharpness,
     unflatten,
 )
+from adamlib.ml.data import load_digits_split
+from adamlib.ml.models import SoftmaxRegression
 
 
 def test_threshold_values() -> None:

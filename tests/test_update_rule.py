@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import adamlib
 from adamlib import plotting
-from adamlib.adam import sparse_step_ratio, step_size_bound
+from adamlib.experiments.update_rule import sparse_step_ratio, step_size_bound
 
 betas = st.floats(min_value=0.0, max_value=0.999)
 

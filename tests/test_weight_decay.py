@@ -1,5 +1,5 @@
-"""adamlib.weight_decay (chapter 7): per-parameter decay rates of L2-in-Adam and AdamW, and the
-invariance that only the decoupled form keeps."""
+"""adamlib.experiments.weight_decay (chapter 7): per-parameter decay rates of L2-in-Adam and
+AdamW, and the invariance that only the decoupled form keeps."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import adamlib
-from adamlib.weight_decay import decoupled_decay_rate, l2_decay_rate
+from adamlib.experiments.weight_decay import decoupled_decay_rate, l2_decay_rate
 
 
 def test_rates_by_hand() -> None:

@@ -24,10 +24,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from adamlib._checks import check_beta, check_lr, check_nonnegative, check_step_count
+from adamlib._checks import check_count, check_decay_rate, check_nonnegative, check_positive
 from adamlib.adam import effective_learning_rate
 from adamlib.bias import correct
-from adamlib.models import Model
+from adamlib.ml.models import Model
 
 
 def momentum_stability_threshold(beta1: float = 0.9) -> float:
@@ -50,7 +50,7 @@ def momentum_stability_threshold(beta1: float = 0.9) -> float:
         38 for :math:`\beta_1 = 0.9`, 2 for :math:`\beta_1 = 0` (plain gradient descent),
         398 for 0.99.
     """
-    beta1 = check_beta(beta1, "beta1")
+    beta1 = check_decay_rate(beta1, "beta1")
     return 2.0 * (1.0 + beta1) / (1.0 - beta1)
 
 
@@ -111,9 +111,9 @@ def adam_preconditioner(
     ndarray, 1-D
         :math:`p` in :func:`flatten` order.
     """
-    t = check_step_count(t, "t")
-    lr = check_lr(lr, "lr")
-    beta2 = check_beta(beta2, "beta2")
+    t = check_count(t, "t")
+    lr = check_positive(lr, "lr")
+    beta2 = check_decay_rate(beta2, "beta2")
     eps = check_nonnegative(eps, "eps")
     flat_v = flatten(v)
     if np.any(flat_v < 0) or not np.all(np.isfinite(flat_v)):
@@ -130,7 +130,7 @@ def model_gradient(
     Parameters
     ----------
     model : Model
-        :class:`adamlib.models.SoftmaxRegression` or :class:`~adamlib.models.MLP`.
+        :class:`adamlib.ml.models.SoftmaxRegression` or :class:`~adamlib.ml.models.MLP`.
     X, y : ndarray
         The data (all of it: the full-batch objective).
     l2 : float
@@ -177,7 +177,7 @@ def finite_difference_hvp(
     phi = np.asarray(phi, dtype=np.float64)
     if phi.ndim != 1:
         raise ValueError(f"phi must be 1-D, got shape {phi.shape}")
-    h = check_lr(h, "h")
+    h = check_positive(h, "h")
 
     def hvp(u: np.ndarray) -> np.ndarray:
         return (np.asarray(grad(phi + h * u)) - np.asarray(grad(phi - h * u))) / (2.0 * h)
@@ -218,7 +218,7 @@ def preconditioned_sharpness(
     p = np.asarray(preconditioner, dtype=np.float64)
     if p.ndim != 1 or p.size == 0 or np.any(p < 0) or not np.all(np.isfinite(p)):
         raise ValueError("preconditioner must be a non-empty 1-D array of finite numbers >= 0")
-    iterations = check_step_count(iterations, "iterations")
+    iterations = check_count(iterations, "iterations")
     root = np.sqrt(p)
     u = np.random.default_rng(seed).standard_normal(p.size) * (root > 0)
     u /= np.linalg.norm(u)

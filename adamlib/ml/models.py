@@ -26,8 +26,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from adamlib._checks import check_nonnegative, check_step_count
-from adamlib.data import _check_seed, check_features, check_labels
+from adamlib._checks import check_count, check_nonnegative
+from adamlib.ml.data import _check_seed, check_features, check_labels
 
 ParamDict = dict[str, np.ndarray]
 
@@ -233,7 +233,7 @@ class SoftmaxRegression(Model):
     """
 
     def __init__(self, n_features: int, n_classes: int) -> None:
-        self.n_features = check_step_count(n_features, "n_features")
+        self.n_features = check_count(n_features, "n_features")
         self.n_classes = _check_n_classes(n_classes)
 
     def __repr__(self) -> str:
@@ -295,8 +295,8 @@ class MLP(Model):
     def __init__(
         self, n_features: int, n_hidden: int, n_classes: int, activation: str = "tanh"
     ) -> None:
-        self.n_features = check_step_count(n_features, "n_features")
-        self.n_hidden = check_step_count(n_hidden, "n_hidden")
+        self.n_features = check_count(n_features, "n_features")
+        self.n_hidden = check_count(n_hidden, "n_hidden")
         self.n_classes = _check_n_classes(n_classes)
         if activation not in ("tanh", "relu"):
             raise ValueError(f"activation must be 'tanh' or 'relu', got {activation!r}")
@@ -353,7 +353,7 @@ class MLP(Model):
 
 
 def _check_n_classes(n_classes: object) -> int:
-    k = check_step_count(n_classes, "n_classes")  # type: ignore[arg-type]
+    k = check_count(n_classes, "n_classes")  # type: ignore[arg-type]
     if k < 2:
         raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
     return k

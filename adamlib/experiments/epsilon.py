@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from adamlib._checks import check_beta, check_lr, check_nonnegative, check_step_count
+from adamlib._checks import check_count, check_decay_rate, check_nonnegative, check_positive
 from adamlib.adam import adam_direction
 from adamlib.bias import bias_correction, correct
 
@@ -56,10 +56,10 @@ def _check_moments(m: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 def _check_hyper(lr: float, beta1: float, beta2: float, t: int) -> tuple[float, float, float, int]:
     return (
-        check_lr(lr, "lr"),
-        check_beta(beta1, "beta1"),
-        check_beta(beta2, "beta2"),
-        check_step_count(t, "t"),
+        check_positive(lr, "lr"),
+        check_decay_rate(beta1, "beta1"),
+        check_decay_rate(beta2, "beta2"),
+        check_count(t, "t"),
     )
 
 
@@ -100,7 +100,7 @@ def torch_style_step(
     lr, beta1, beta2, t = _check_hyper(lr, beta1, beta2, t)
     eps = check_nonnegative(eps, "eps")
     direction = adam_direction(correct(m, beta1, t), correct(v, beta2, t), eps)
-    return np.multiply(direction, -lr, out=direction)
+    return -lr * direction
 
 
 def paper_step_size(t: int, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999) -> float:
@@ -166,7 +166,7 @@ def paper_efficient_step(
     alpha_t = paper_step_size(t, lr, beta1, beta2)
     eps_hat = check_nonnegative(eps_hat, "eps_hat")
     direction = adam_direction(m, v, eps_hat)
-    return np.multiply(direction, -alpha_t, out=direction)
+    return -alpha_t * direction
 
 
 def optax_style_step(
@@ -212,10 +212,9 @@ def optax_style_step(
     lr, beta1, beta2, t = _check_hyper(lr, beta1, beta2, t)
     eps = check_nonnegative(eps, "eps")
     eps_root = check_nonnegative(eps_root, "eps_root")
-    v_hat = correct(v, beta2, t)
-    v_hat = np.add(v_hat, eps_root, out=v_hat)
+    v_hat = correct(v, beta2, t) + eps_root
     direction = adam_direction(correct(m, beta1, t), v_hat, eps)
-    return np.multiply(direction, -lr, out=direction)
+    return -lr * direction
 
 
 def equivalent_eps(eps_hat: float, beta2: float, t: int) -> float:
@@ -245,8 +244,8 @@ def equivalent_eps(eps_hat: float, beta2: float, t: int) -> float:
         :math:`\beta_2 = 0.999`, falling to :math:`\hat\varepsilon` as :math:`t` grows.
     """
     eps_hat = check_nonnegative(eps_hat, "eps_hat")
-    beta2 = check_beta(beta2, "beta2")
-    t = check_step_count(t, "t")
+    beta2 = check_decay_rate(beta2, "beta2")
+    t = check_count(t, "t")
     return eps_hat / math.sqrt(bias_correction(beta2, t))
 
 

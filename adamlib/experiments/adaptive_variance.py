@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adamlib._checks import check_beta, check_nonnegative, check_step_count
+from adamlib._checks import check_count, check_decay_rate, check_nonnegative
 from adamlib.adam import effective_learning_rate
 from adamlib.bias import correct
 from adamlib.moments import second_moment, second_moment_series
@@ -54,7 +54,7 @@ def adaptive_learning_rates(grads: np.ndarray, beta2: float, eps: float = 0.0) -
     ndarray, shape like ``grads``
         Row ``t - 1`` is :math:`\psi_t`.
     """
-    beta2 = check_beta(beta2, "beta2")
+    beta2 = check_decay_rate(beta2, "beta2")
     eps = check_nonnegative(eps, "eps")
     v = second_moment_series(grads, beta2)
     out = np.empty_like(v)
@@ -134,9 +134,9 @@ def adaptive_lr_statistics(
         gradients, so its sample estimate keeps growing with ``n_sequences``; from
         :math:`t = 3` on it is finite.
     """
-    beta2 = check_beta(beta2, "beta2")
-    steps = check_step_count(steps, "steps")
-    n = check_step_count(n_sequences, "n_sequences")
+    beta2 = check_decay_rate(beta2, "beta2")
+    steps = check_count(steps, "steps")
+    n = check_count(n_sequences, "n_sequences")
     if n < 2:
         raise ValueError(f"n_sequences must be an integer >= 2, got {n_sequences!r}")
     if isinstance(mean, bool) or not isinstance(mean, (int, float, np.integer, np.floating)):
@@ -152,11 +152,10 @@ def adaptive_lr_statistics(
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     rng = np.random.default_rng(int(seed))
     v = np.zeros(n)
-    scratch = np.empty(n)
     means, variances = np.empty(steps), np.empty(steps)
     for t in range(1, steps + 1):
         g = mean + std * rng.standard_normal(n)
-        v = second_moment(v, g, beta2, out=v, scratch=scratch)
+        v = second_moment(v, g, beta2)
         with np.errstate(divide="ignore"):
             psi = effective_learning_rate(correct(v, beta2, t), 1.0, eps) * factors[t - 1]
         means[t - 1] = psi.mean()

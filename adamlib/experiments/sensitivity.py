@@ -1,8 +1,8 @@
 r"""How sensitive a model's training is to the learning rate (chapter 6).
 
-Chapter 5's :mod:`adamlib.tuning` sweeps :math:`\alpha` on test functions; this module does the
-same for the classifiers of :mod:`adamlib.models`, trained with :func:`adamlib.training.train`,
-and measures how *wide* the band of good learning rates is:
+Chapter 5's :mod:`adamlib.tuning` sweeps :math:`\alpha` on test functions; this module does
+the same for the classifiers of :mod:`adamlib.ml.models`, trained with
+:func:`adamlib.ml.training.train`, and measures how *wide* the band of good learning rates is:
 
 - :func:`final_training_loss`: train, return the final training objective (``inf`` if the run
   diverged);
@@ -22,8 +22,8 @@ import numpy as np
 
 from adamlib._base import Optimizer
 from adamlib._checks import check_grid, check_nonnegative
-from adamlib.models import Model, ParamDict
-from adamlib.training import train
+from adamlib.ml.models import Model, ParamDict
+from adamlib.ml.training import train
 
 #: Makes an optimizer for a given learning rate, e.g. ``lambda lr: adamlib.Adam(lr=lr)``.
 OptimizerFactory = Callable[[float], Optimizer]
@@ -41,7 +41,7 @@ def final_training_loss(
     seed: int = 0,
     l2: float = 0.0,
 ) -> float:
-    r"""The training objective :math:`L(\phi)` after :func:`~adamlib.training.train`, or ``inf``.
+    r"""The training objective :math:`L(\phi)` after :func:`~adamlib.ml.training.train`, or ``inf``.
 
     The run is ``train(opt, model, params, X, y, epochs=..., batch_size=..., seed=..., l2=...)``
     and the result is its last entry of ``losses`` (the full objective on all of ``X`` after
@@ -55,7 +55,7 @@ def final_training_loss(
     opt : Optimizer
         Any adamlib optimizer.
     model : Model
-        :class:`~adamlib.models.SoftmaxRegression` or :class:`~adamlib.models.MLP`.
+        :class:`~adamlib.ml.models.SoftmaxRegression` or :class:`~adamlib.ml.models.MLP`.
     params : dict of str to ndarray
         :math:`\phi_0`; not modified.
     X, y : ndarray

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adamlib._base import Optimizer
-from adamlib._checks import check_grid, check_lr, check_nonnegative, check_step_count
+from adamlib._checks import check_count, check_grid, check_nonnegative, check_positive
 
 #: Makes an optimizer for a given learning rate, e.g. ``lambda lr: adamlib.Adam(lr=lr)``.
 OptimizerFactory = Callable[[float], Optimizer]
@@ -69,9 +69,9 @@ class MovingQuadratic:
             )
         if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
             raise ValueError("center_before and center_after must be finite")
-        check_step_count(self.switch, "switch")
-        check_lr(self.scale_before, "scale_before")
-        check_lr(self.scale_after, "scale_after")
+        check_count(self.switch, "switch")
+        check_positive(self.scale_before, "scale_before")
+        check_positive(self.scale_after, "scale_after")
         object.__setattr__(self, "_centers", (a, b))
 
     @property
@@ -81,12 +81,12 @@ class MovingQuadratic:
 
     def center(self, t: int) -> np.ndarray:
         r"""The optimum :math:`c_t` in force at step :math:`t \ge 1`."""
-        t = check_step_count(t, "t")
+        t = check_count(t, "t")
         return self._centers[0] if t <= self.switch else self._centers[1]
 
     def scale(self, t: int) -> float:
         r""":math:`h_t` at step :math:`t \ge 1`."""
-        t = check_step_count(t, "t")
+        t = check_count(t, "t")
         return float(self.scale_before if t <= self.switch else self.scale_after)
 
     def loss(self, phi: np.ndarray, t: int) -> float:
@@ -183,7 +183,7 @@ def track(
         raise TypeError(f"opt must be an adamlib optimizer, got {type(opt).__name__}")
     if not isinstance(objective, MovingQuadratic):
         raise TypeError(f"objective must be a MovingQuadratic, got {type(objective).__name__}")
-    steps = check_step_count(steps, "steps")
+    steps = check_count(steps, "steps")
     noise = check_nonnegative(noise, "noise")
     phi = np.array(phi0, dtype=np.float64)
     if phi.shape != (objective.n,):
@@ -274,7 +274,7 @@ def steps_to_within(distance: np.ndarray, start: int, tol: float) -> int | None:
         raise ValueError(f"start must be an integer >= 0, got {start!r}")
     if start >= d.size - 1:
         raise ValueError(f"start must be < {d.size - 1} (the last step), got {start!r}")
-    tol = check_lr(tol, "tol")
+    tol = check_positive(tol, "tol")
     hits = np.flatnonzero(d[start + 1 :] <= tol)
     return int(hits[0]) + 1 if hits.size else None
 
@@ -302,8 +302,8 @@ def steps_within_factor(values: np.ndarray, start: int, target: float, factor: f
         factor; None if it never is.
     """
     x = np.asarray(values, dtype=np.float64)
-    target = check_lr(target, "target")
-    factor = check_lr(factor, "factor")
+    target = check_positive(target, "target")
+    factor = check_positive(factor, "factor")
     if factor <= 1.0:
         raise ValueError(f"factor must be > 1, got {factor!r}")
     if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
@@ -347,7 +347,7 @@ def response_steps(
     x = np.asarray(values, dtype=np.float64)
     if not (math.isfinite(before) and math.isfinite(after)) or before == after:
         raise ValueError(f"before and after must be finite and differ, got {before!r}, {after!r}")
-    fraction = check_lr(fraction, "fraction")
+    fraction = check_positive(fraction, "fraction")
     if fraction > 1.0:
         raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
     if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:

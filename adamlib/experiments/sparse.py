@@ -1,8 +1,8 @@
 r"""The sparse-gradient experiment of chapter 6: how far do rarely active features get?
 
-The data are :func:`adamlib.data.sparse_features`: binary labels from a logistic model over
+The data are :func:`adamlib.ml.data.sparse_features`: binary labels from a logistic model over
 binary features whose activation probabilities follow a power law. A two-class
-:class:`~adamlib.models.SoftmaxRegression` is that logistic model: with weights
+:class:`~adamlib.ml.models.SoftmaxRegression` is that logistic model: with weights
 :math:`W = [W_0, W_1]` and biases :math:`b = [b_0, b_1]`,
 :math:`P(y = 1 \mid x) = \sigma\bigl(x\cdot(W_1 - W_0) + b_1 - b_0\bigr)`, so its logistic
 weights are :math:`w = W_1 - W_0` (:func:`logistic_weights`).
@@ -20,9 +20,9 @@ import warnings
 
 import numpy as np
 
-from adamlib._checks import check_lr, check_step_count
-from adamlib.data import check_features, check_labels
-from adamlib.models import ParamDict
+from adamlib._checks import check_count, check_positive
+from adamlib.ml.data import check_features, check_labels
+from adamlib.ml.models import ParamDict
 
 
 def logistic_weights(params: ParamDict) -> tuple[np.ndarray, float]:
@@ -31,7 +31,7 @@ def logistic_weights(params: ParamDict) -> tuple[np.ndarray, float]:
     Parameters
     ----------
     params : dict
-        ``{"W": (d, 2), "b": (2,)}`` of a two-class :class:`~adamlib.models.SoftmaxRegression`.
+        ``{"W": (d, 2), "b": (2,)}`` of a two-class :class:`~adamlib.ml.models.SoftmaxRegression`.
 
     Returns
     -------
@@ -49,7 +49,7 @@ def logistic_weights(params: ParamDict) -> tuple[np.ndarray, float]:
 
 
 def logistic_optimum(X: np.ndarray, y: np.ndarray, l2: float) -> ParamDict:
-    r"""The minimiser of a two-class :class:`~adamlib.models.SoftmaxRegression`'s objective.
+    r"""The minimiser of a two-class :class:`~adamlib.ml.models.SoftmaxRegression`'s objective.
 
     The objective is :math:`L = \text{mean CE} + \frac{\lambda}{2}(\lVert W_0\rVert^2 +
     \lVert W_1\rVert^2)` (bias not penalised). At its minimiser :math:`W_0 = -W_1` (the data
@@ -80,7 +80,7 @@ def logistic_optimum(X: np.ndarray, y: np.ndarray, l2: float) -> ParamDict:
     """
     X = check_features(X)
     y = check_labels(y, 2, X.shape[0])
-    l2 = check_lr(l2, "l2")
+    l2 = check_positive(l2, "l2")
     if np.unique(y).size != 2:
         raise ValueError("y must contain both classes 0 and 1")
     from sklearn.exceptions import ConvergenceWarning
@@ -116,7 +116,7 @@ def log_bins(values: np.ndarray, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
         ``edges[k] <= value < edges[k+1]`` (the largest value goes to the last bin).
     """
     v = np.asarray(values, dtype=np.float64)
-    n_bins = check_step_count(n_bins, "n_bins")
+    n_bins = check_count(n_bins, "n_bins")
     if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)) or np.any(v <= 0):
         raise ValueError("values must be a non-empty 1-D array of finite numbers > 0")
     if v.max() == v.min():

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adamlib._checks import check_lr, check_nonnegative
+from adamlib._checks import check_nonnegative, check_positive
 from adamlib.adam import effective_learning_rate
 
 
@@ -54,7 +54,7 @@ def l2_decay_rate(
     v_hat = np.asarray(v_hat, dtype=np.float64)
     if np.any(v_hat < 0) or not np.all(np.isfinite(v_hat)):
         raise ValueError("v_hat must be finite and >= 0")
-    lr = check_lr(lr, "lr")
+    lr = check_positive(lr, "lr")
     weight_decay = check_nonnegative(weight_decay, "weight_decay")
     eps = check_nonnegative(eps, "eps")
     with np.errstate(divide="ignore"):
@@ -79,4 +79,4 @@ def decoupled_decay_rate(lr: float, weight_decay: float) -> float:
     float
         :math:`\alpha\lambda`.
     """
-    return check_lr(lr, "lr") * check_nonnegative(weight_decay, "weight_decay")
+    return check_positive(lr, "lr") * check_nonnegative(weight_decay, "weight_decay")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adamlib._checks import check_nonnegative, check_step_count
+from adamlib._checks import check_count, check_nonnegative
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def load_digits_split(test_size: float = 0.2, seed: int = 0) -> DigitsSplit:
 
 def one_hot(y: np.ndarray, n_classes: int) -> np.ndarray:
     """Integer labels as one-hot rows: ``Y[i, y[i]] = 1``, float64 of shape (n, n_classes)."""
-    n_classes = check_step_count(n_classes, "n_classes")
+    n_classes = check_count(n_classes, "n_classes")
     y = check_labels(y, n_classes)
     Y = np.zeros((y.size, n_classes))
     Y[np.arange(y.size), y] = 1.0
@@ -153,8 +153,8 @@ def minibatches(
         The indices of one batch. Without ``drop_last`` every index appears exactly once per
         epoch, in :math:`\lceil n/B \rceil` batches.
     """
-    n = check_step_count(n, "n")
-    batch_size = check_step_count(batch_size, "batch_size")
+    n = check_count(n, "n")
+    batch_size = check_count(batch_size, "batch_size")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     return _batches(n, batch_size, rng, bool(drop_last))
@@ -247,8 +247,8 @@ def sparse_features(
         ``X`` is a dense float64 array (:math:`8nd` bytes): fine for the book's sizes
         (e.g. 5000 × 1000 is 40 MB).
     """
-    n_samples = check_step_count(n_samples, "n_samples")
-    n_features = check_step_count(n_features, "n_features")
+    n_samples = check_count(n_samples, "n_samples")
+    n_features = check_count(n_features, "n_features")
     exponent = check_nonnegative(exponent, "exponent")
     max_prob = check_nonnegative(max_prob, "max_prob")
     if not 0.0 < max_prob <= 1.0:
@@ -266,7 +266,7 @@ def sparse_features(
     return SparseProblem(X=X, y=y, w=w, b=b, active_prob=p)
 
 
-# -- validation shared with adamlib.models and adamlib.training ---------------------------------
+# -- validation shared with adamlib.ml.models and adamlib.ml.training ----------------------
 
 
 def _check_seed(seed: object, name: str = "seed") -> int:
@@ -310,8 +310,8 @@ def check_labels(y: object, n_classes: int, n: int | None = None, name: str = "y
 
 def n_batches(n: int, batch_size: int, *, drop_last: bool = False) -> int:
     """How many batches :func:`minibatches` yields per epoch."""
-    n = check_step_count(n, "n")
-    batch_size = check_step_count(batch_size, "batch_size")
+    n = check_count(n, "n")
+    batch_size = check_count(batch_size, "batch_size")
     if drop_last and n >= batch_size:
         return n // batch_size
     return math.ceil(n / batch_size)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from adamlib._base import Optimizer
-from adamlib._checks import check_nonnegative, check_step_count
+from adamlib._checks import check_count, check_nonnegative
 
 #: Bytes in a gigabyte (decimal, as memory sizes of accelerators are quoted: 80 GB = 80e9 B).
 GB = 1e9
@@ -96,7 +96,7 @@ def state_bytes_per_param(
     """
     if not isinstance(opt, Optimizer):
         raise TypeError(f"opt must be an adamlib optimizer, got {type(opt).__name__}")
-    n_params = check_step_count(n_params, "n_params")
+    n_params = check_count(n_params, "n_params")
     dt = np.dtype(dtype)
     if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise TypeError(f"dtype must be float32 or float64, got {dt}")
@@ -171,7 +171,7 @@ def training_memory(
     -------
     TrainingMemory
     """
-    n_params = check_step_count(n_params, "n_params")
+    n_params = check_count(n_params, "n_params")
     state_bytes = check_nonnegative(state_bytes, "state_bytes")
     param_bytes = check_nonnegative(param_bytes, "param_bytes")
     grad_bytes = check_nonnegative(grad_bytes, "grad_bytes")
@@ -197,6 +197,6 @@ def full_matrix_bytes(n_params: int, bytes_per_value: float = 4.0) -> float:
     bytes_per_value : float, default 4.0
         Bytes per entry.
     """
-    n_params = check_step_count(n_params, "n_params")
+    n_params = check_count(n_params, "n_params")
     bytes_per_value = check_nonnegative(bytes_per_value, "bytes_per_value")
     return float(n_params) ** 2 * bytes_per_value

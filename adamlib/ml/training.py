@@ -1,7 +1,8 @@
-r"""Train a :mod:`adamlib.models` classifier with any adamlib optimizer (chapters 6 and 7).
+r"""Train a :mod:`adamlib.ml.models` classifier with any adamlib optimizer (chapters 6 and 7).
 
-:func:`train` is the whole loop: shuffle, cut into minibatches (:func:`adamlib.data.minibatches`),
-compute :math:`L` and :math:`\nabla L` on each batch (``model.loss_and_grad``) and take one
+:func:`train` is the whole loop: shuffle, cut into minibatches
+(:func:`adamlib.ml.data.minibatches`), compute :math:`L` and :math:`\nabla L` on each batch
+(``model.loss_and_grad``) and take one
 ``opt.step``. It only uses ``opt.init`` and ``opt.step``, so Adam, RAdam, SGD, Momentum, ... are
 interchangeable.
 
@@ -18,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from adamlib._base import Optimizer
-from adamlib._checks import check_nonnegative, check_step_count
-from adamlib.data import _check_seed, check_features, check_labels, minibatches
-from adamlib.models import Model, ParamDict
+from adamlib._checks import check_count, check_nonnegative
+from adamlib.ml.data import _check_seed, check_features, check_labels, minibatches
+from adamlib.ml.models import Model, ParamDict
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def train(
     opt : Optimizer
         Any adamlib optimizer.
     model : Model
-        :class:`~adamlib.models.SoftmaxRegression` or :class:`~adamlib.models.MLP`.
+        :class:`~adamlib.ml.models.SoftmaxRegression` or :class:`~adamlib.ml.models.MLP`.
     params : dict of str to ndarray
         Starting parameters :math:`\phi_0` (e.g. ``model.init_params(seed)``); not modified.
     X : ndarray, shape (n, n_features)
@@ -99,7 +100,7 @@ def train(
         successive calls to continue its stream).
     l2 : float, default 0.0
         :math:`\lambda \ge 0` of the model's L2 term (see
-        :meth:`~adamlib.models.Model.loss_and_grad`).
+        :meth:`~adamlib.ml.models.Model.loss_and_grad`).
     state : optimizer state, optional
         Continue from this state (from a previous :class:`TrainResult`) instead of
         ``opt.init(params)``.
@@ -113,14 +114,14 @@ def train(
     if not isinstance(opt, Optimizer):
         raise TypeError(f"opt must be an adamlib optimizer, got {type(opt).__name__}")
     if not isinstance(model, Model):
-        raise TypeError(f"model must be an adamlib.models.Model, got {type(model).__name__}")
+        raise TypeError(f"model must be an adamlib.ml.models.Model, got {type(model).__name__}")
     model.check_params(params)
     X = check_features(X, model.n_features)
     y = check_labels(y, model.n_classes, X.shape[0])
-    epochs = check_step_count(epochs, "epochs")
+    epochs = check_count(epochs, "epochs")
     n = X.shape[0]
     if batch_size is not None:
-        batch_size = check_step_count(batch_size, "batch_size")
+        batch_size = check_count(batch_size, "batch_size")
     l2 = check_nonnegative(l2, "l2")
     if isinstance(seed, np.random.Generator):
         rng = seed

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from adamlib._base import INFO_KEYS, Optimizer
-from adamlib._checks import check_step_count
+from adamlib._checks import check_count
 from adamlib.trace import Trace
 
 
@@ -93,8 +93,8 @@ def reddi_gradients(steps: int, big: float = 3.0, period: int = 3) -> np.ndarray
         :math:`C - (p-1)`; when that is positive the best point of :math:`[-1, 1]` is
         :math:`-1`.
     """
-    steps = check_step_count(steps, "steps")
-    period = check_step_count(period, "period")
+    steps = check_count(steps, "steps")
+    period = check_count(period, "period")
     if period < 2:
         raise ValueError(f"period must be an integer >= 2, got {period!r}")
     if isinstance(big, bool) or not isinstance(big, (int, float, np.integer, np.floating)):

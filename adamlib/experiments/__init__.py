@@ -1,0 +1,1 @@
+"""Experiments behind the book's measurements, importable from notebooks and scripts alike."""
