@@ -4,9 +4,10 @@
 to:
 
 * a table of every name in ``adamlib.__all__``, each linked to where it is documented;
-* one section per public module of the package (every ``adamlib.<name>`` whose name does not
-  start with ``_``, found with :func:`pkgutil.iter_modules`, so a module added to ``adamlib``
-  appears here on the next build), rendered by ``automodule`` with ``:members:``.
+* one section per public module of the package and its subpackages (every ``adamlib.<name>``
+  and ``adamlib.<subpackage>.<name>`` with no part starting with ``_``, found with
+  :func:`pkgutil.walk_packages`, so a module added anywhere in ``adamlib`` appears here on the
+  next build), rendered by ``automodule`` with ``:members:``.
 
 The docstrings are numpy style (``sphinx.ext.napoleon``); their ``:math:`` and ``.. math::`` are
 typeset by the same vendored MathJax as the chapters. The build runs with ``-n``, so a name in
@@ -42,12 +43,14 @@ PACKAGE = "adamlib"
 
 
 def public_modules(package: str = PACKAGE) -> list[str]:
-    """Every public submodule of ``package``, sorted (``adamlib.adam``, ``adamlib.bias``, …)."""
+    """Every public module of ``package`` and of its subpackages, sorted (``adamlib.adam``, …,
+    ``adamlib.experiments.cost``, ``adamlib.ml.data``); a name with a part starting with ``_``
+    is private and left out."""
     pkg = importlib.import_module(package)
     return sorted(
-        f"{package}.{info.name}"
-        for info in pkgutil.iter_modules(pkg.__path__)
-        if not info.name.startswith("_")
+        info.name
+        for info in pkgutil.walk_packages(pkg.__path__, prefix=f"{package}.")
+        if not any(part.startswith("_") for part in info.name.split("."))
     )
 
 
@@ -170,7 +173,7 @@ def _fix_alias_translation(app: Sphinx) -> None:
     """Make autodoc's translated "alias of :py:class:`X`" valid reStructuredText.
 
     Sphinx's Korean catalogue renders it as ``%s의 별칭``: the particle follows the role's closing
-    backquote directly, which reStructuredText does not accept (every ``State = AdamState``
+    backquote directly, which reStructuredText does not accept (every ``state_type = AdamState``
     class attribute then becomes a build warning). An escaped space (``\\ ``) separates them
     and renders as nothing.
     """

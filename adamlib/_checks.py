@@ -65,22 +65,101 @@ def check_decay_rate(beta: float, name: str) -> float:
     return value
 
 
+def check_unit_interval(x: float, name: str) -> float:
+    """Return ``x`` as a float if it is a real number in [0, 1].
+
+    Parameters
+    ----------
+    x : float
+        The value to check, e.g. a final learning-rate factor or a fraction.
+    name : str
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    float
+        ``x`` as a Python float.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a real number (a bool is not one).
+    ValueError
+        If ``x`` is outside [0, 1] (or nan).
+    """
+    value = check_real(x, name)
+    if not (0.0 <= value <= 1.0):
+        raise ValueError(f"{name} must be in [0, 1], got {x!r}")
+    return value
+
+
+def check_integer_range(n: int, name: str, low: int, high: int | None = None) -> int:
+    """Return ``n`` as an int if it is an integer (not a bool) with ``low <= n <= high``.
+
+    Parameters
+    ----------
+    n : int
+        The value to check (a Python or NumPy integer).
+    name : str
+        The argument's name, for the error message.
+    low : int
+        The smallest allowed value.
+    high : int or None, default None
+        The largest allowed value; None for no upper bound.
+
+    Returns
+    -------
+    int
+        ``n`` as a Python int.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer (a bool or a float such as ``2.0`` is not one).
+    ValueError
+        If ``n`` is out of range.
+    """
+    rule = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{name} must be {rule}, got {n!r}")
+    if n < low or (high is not None and n > high):
+        raise ValueError(f"{name} must be {rule}, got {n!r}")
+    return int(n)
+
+
 def check_count(n: int, name: str) -> int:
     """Return ``n`` as an int if it is an integer >= 1 (a step number, a size, a count)."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= 1, got {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {n!r}")
-    return int(n)
+    return check_integer_range(n, name, 1)
+
+
+def check_index(n: int, name: str) -> int:
+    """Return ``n`` as an int if it is an integer >= 0 (a position, a starting step).
+
+    Parameters
+    ----------
+    n : int
+        The value to check (a Python or NumPy integer).
+    name : str
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    int
+        ``n`` as a Python int.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer (a bool is not one).
+    ValueError
+        If ``n < 0``.
+    """
+    return check_integer_range(n, name, 0)
 
 
 def check_seed(seed: int, name: str = "seed") -> int:
     """Return ``seed`` as an int if it is an integer >= 0 (for ``np.random.default_rng``)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= 0, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"{name} must be an integer >= 0, got {seed!r}")
-    return int(seed)
+    return check_index(seed, name)
 
 
 def check_grid(grid: Sequence[float] | np.ndarray, name: str = "grid") -> np.ndarray:
@@ -94,6 +173,42 @@ def check_grid(grid: Sequence[float] | np.ndarray, name: str = "grid") -> np.nda
     if np.any(np.diff(values) <= 0):
         raise ValueError(f"{name} must be strictly increasing, got {grid!r}")
     return values
+
+
+# -- data for the models of adamlib.ml ------------------------------------------------------
+
+
+def check_features(X: object, n_features: int | None = None, name: str = "X") -> np.ndarray:
+    """Return ``X`` if it is a finite float32/float64 ndarray of shape (n, n_features), n >= 1."""
+    if not isinstance(X, np.ndarray):
+        raise TypeError(f"{name} must be a numpy ndarray, got {type(X).__name__}")
+    if X.dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{name} must have dtype float32 or float64, got {X.dtype}")
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"{name} must have shape (n, d) with n >= 1, got {X.shape}")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"{name} must have {n_features} columns, got shape {X.shape}")
+    check_all_finite(X, name)
+    return X
+
+
+def check_labels(y: object, n_classes: int, n: int | None = None, name: str = "y") -> np.ndarray:
+    """Return ``y`` if it is a 1-D integer ndarray with values in [0, n_classes) (length ``n``)."""
+    if not isinstance(y, np.ndarray):
+        raise TypeError(f"{name} must be a numpy ndarray of integers, got {type(y).__name__}")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"{name} must have an integer dtype, got {y.dtype}")
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {y.shape}")
+    if n is not None and y.size != n:
+        raise ValueError(f"{name} has {y.size} labels, expected {n} (one per row of X)")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        bad = y[(y < 0) | (y >= n_classes)][0]
+        raise ValueError(f"{name} must be in [0, {n_classes}), got {int(bad)}")
+    return y
+
+
+# -- parameters and gradients ------------------------------------------------------------------
 
 
 def check_params(params: Params, name: str = "params") -> None:
@@ -142,6 +257,59 @@ def _check_grad_leaf(g: object, p: np.ndarray, name: str) -> None:
     if g.dtype != p.dtype:
         raise TypeError(f"{name} has dtype {g.dtype}, expected {p.dtype} like params")
     check_all_finite(g, name)
+
+
+def check_float_array(a: object, name: str) -> np.ndarray:
+    """Return ``np.asarray(a)`` if it has a floating-point dtype of any precision.
+
+    Unlike :func:`check_params`, float16 is accepted: for functions that show what a formula
+    does in low precision.
+
+    Parameters
+    ----------
+    a : array_like
+        The value to check.
+    name : str
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    ndarray
+        ``np.asarray(a)`` (no copy for an ndarray).
+
+    Raises
+    ------
+    TypeError
+        If the array's dtype is not a floating-point one.
+    """
+    arr = np.asarray(a)
+    if arr.dtype.kind != "f":
+        raise TypeError(f"{name} must be a floating-point array, got dtype {arr.dtype}")
+    return arr
+
+
+def check_all_nonnegative(a: np.ndarray, name: str) -> None:
+    """Raise ValueError naming ``name`` and the first negative entry of ``a``, if any.
+
+    Parameters
+    ----------
+    a : ndarray
+        The array to check (nan entries are not negative and pass).
+    name : str
+        The argument's name, for the error message.
+
+    Raises
+    ------
+    ValueError
+        If an entry is < 0; the message gives its value and index.
+    """
+    negative = a < 0
+    if not np.any(negative):
+        return
+    index = tuple(int(i) for i in np.argwhere(negative)[0])
+    value = a[index] if index else a[()]
+    where = f" at index {index}" if index else ""
+    raise ValueError(f"{name} must be >= 0, got {value!r}{where}")
 
 
 def check_all_finite(a: np.ndarray, name: str) -> None:

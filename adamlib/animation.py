@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 
 from adamlib import plotting
 from adamlib._base import Optimizer
+from adamlib._checks import check_count, check_integer_range
 from adamlib.problems import Problem
 from adamlib.trace import Trace, run
 
@@ -141,12 +142,9 @@ def animation_html(
         ``IPython.display.HTML`` to show it in a notebook.
     """
     html_id(name)
-    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 1:
-        raise ValueError(f"frames must be an integer >= 1, got {frames!r}")
-    if isinstance(interval, bool) or not isinstance(interval, (int, np.integer)) or interval < 1:
-        raise ValueError(f"interval must be an integer >= 1 (milliseconds), got {interval!r}")
-    if isinstance(dpi, bool) or not isinstance(dpi, (int, np.integer)) or not 20 <= dpi <= 300:
-        raise ValueError(f"dpi must be an integer in [20, 300], got {dpi!r}")
+    frames = check_count(frames, "frames")
+    interval = check_count(interval, "interval")
+    dpi = check_integer_range(dpi, "dpi", 20, 300)
     try:
         # Draw on screen and into the frames at one resolution, so text metrics are cached
         # between the two draws of every frame.

@@ -14,12 +14,15 @@ disk next to this module).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-
 import numpy as np
 
-_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from adamlib._checks import (
+    FLOAT_DTYPES,
+    check_count,
+    check_decay_rate,
+    check_nonnegative,
+    check_positive,
+)
 
 
 def fused_adam_step(
@@ -106,11 +109,11 @@ def fused_adam_step(
     array([ 0.9, -1.9], dtype=float32)
     """
     _check_arrays(phi, g, m, v)
-    t = _check_step(t)
-    lr = _check_real(lr, "lr", "a finite number > 0", lambda x: math.isfinite(x) and x > 0.0)
-    beta1 = _check_real(beta1, "beta1", "in [0, 1)", lambda x: 0.0 <= x < 1.0)
-    beta2 = _check_real(beta2, "beta2", "in [0, 1)", lambda x: 0.0 <= x < 1.0)
-    eps = _check_real(eps, "eps", "a finite number >= 0", lambda x: math.isfinite(x) and x >= 0.0)
+    t = check_count(t, "t")
+    lr = check_positive(lr, "lr")
+    beta1 = check_decay_rate(beta1, "beta1")
+    beta2 = check_decay_rate(beta2, "beta2")
+    eps = check_nonnegative(eps, "eps")
 
     from adamlib._numba_kernels import adam_kernel  # numba is loaded here, on first use
 
@@ -132,35 +135,13 @@ def fused_adam_step(
     )
 
 
-# The scalar checks are local (not adamlib._checks) so that this module depends on nothing in
-# adamlib but NumPy and its own kernel; the messages follow adamlib's: argument, rule, value.
-
-
-def _check_real(x: object, name: str, rule: str, ok: Callable[[float], bool]) -> float:
-    """Return ``x`` as a float if it is a real number (not a bool) for which ``ok`` holds."""
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {x!r}")
-    if not ok(float(x)):
-        raise ValueError(f"{name} must be {rule}, got {x!r}")
-    return float(x)
-
-
-def _check_step(t: object) -> int:
-    """Return ``t`` as an int if it is an integer (not a bool) >= 1."""
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)):
-        raise TypeError(f"t must be an integer >= 1, got {t!r}")
-    if t < 1:
-        raise ValueError(f"t must be an integer >= 1, got {t!r}")
-    return int(t)
-
-
 def _check_arrays(phi: object, g: object, m: object, v: object) -> None:
     """Raise unless the four arrays fit :func:`fused_adam_step`; reads no element."""
     arrays = {"phi": phi, "g": g, "m": m, "v": v}
     for name, a in arrays.items():
         if not isinstance(a, np.ndarray):
             raise TypeError(f"{name} must be a numpy ndarray, got {type(a).__name__}")
-    if phi.dtype not in _FLOAT_DTYPES:
+    if phi.dtype not in FLOAT_DTYPES:
         raise TypeError(f"phi must have dtype float32 or float64, got {phi.dtype}")
     for name, a in arrays.items():
         if a.dtype != phi.dtype:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from adamlib._checks import check_grad, check_params
+from adamlib._checks import check_count, check_grad, check_params
 
 if TYPE_CHECKING:
     from adamlib.adam import AdamConfig
@@ -57,8 +57,7 @@ def init_state(
 ) -> InplaceAdamState:
     """Zero flat buffers for ``params`` and two work arrays of ``block`` entries."""
     check_params(params)
-    if isinstance(block, bool) or not isinstance(block, int) or block < 1:
-        raise ValueError(f"block must be an integer >= 1, got {block!r}")
+    block = check_count(block, "block")
     n, dtype = params.size, params.dtype
     width = min(block, max(n, 1))
     return InplaceAdamState(

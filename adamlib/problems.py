@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from adamlib._checks import check_nonnegative
+from adamlib._checks import check_count, check_nonnegative
 
 
 class Problem(ABC):
@@ -198,13 +198,10 @@ class LogisticRegression(Problem):
     _min: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("n_samples", "n_features"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        b = self.batch_size
-        if b is not None and (isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 1):
-            raise ValueError(f"batch_size must be an integer >= 1 or None, got {b!r}")
+        check_count(self.n_samples, "n_samples")
+        check_count(self.n_features, "n_features")
+        if self.batch_size is not None:
+            check_count(self.batch_size, "batch_size")
         check_nonnegative(self.l2, "l2")
         rng = np.random.default_rng(self.seed)
         x = rng.standard_normal((self.n_samples, self.n_features))

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from adamlib._base import Buffers, LeafStep, Optimizer
-from adamlib._checks import check_count
+from adamlib._checks import check_count, check_nonnegative, check_unit_interval
 
 #: A schedule: step number :math:`t \ge 1` → factor :math:`s(t) \ge 0` multiplying :math:`\alpha`.
 Schedule = Callable[[int], float]
@@ -104,11 +104,7 @@ def cosine_decay(total_steps: int, final: float = 0.0) -> Schedule:
         :math:`t \mapsto s(t)`, for integers :math:`t \ge 1`; :math:`s(T) = f`.
     """
     total = check_count(total_steps, "total_steps")
-    if isinstance(final, bool) or not isinstance(final, (int, float, np.integer, np.floating)):
-        raise TypeError(f"final must be a real number, got {final!r}")
-    if not 0.0 <= final <= 1.0:
-        raise ValueError(f"final must be in [0, 1], got {final!r}")
-    final = float(final)
+    final = check_unit_interval(final, "final")
 
     def schedule(t: int) -> float:
         t = check_count(t, "t")
@@ -137,13 +133,8 @@ def schedule_values(schedule: Schedule, steps: int) -> np.ndarray:
 
 
 def _check_factor(schedule: Schedule, t: int) -> float:
-    value = schedule(t)
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"schedule({t}) must return a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0.0:
-        raise ValueError(f"schedule({t}) must be a finite number >= 0, got {value!r}")
-    return value
+    """Return the factor ``schedule(t)`` as a float if it is a finite number >= 0."""
+    return check_nonnegative(schedule(t), f"schedule({t})")
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ Sections (any combination; the ladder alone when none is named):
 --ladder    check that every variant computes the same φ, then time, side by side in one run
             with interleaved repeats, at ``--n`` float32 parameters (default 10M): naive NumPy,
             adamlib ``Adam.step`` and ``Adam.step_inplace``, the numba ``fused_adam_step``,
-            torch foreach and fused Adam (when torch is importable) and the copy-bandwidth
-            floor, as ratios to the floor and to torch foreach;
+            torch foreach and fused Adam (when torch is importable) and the memory floor (a
+            numba loop with Adam's reads and writes, 28 B/param, and trivial arithmetic), as
+            ratios to the floor and to torch foreach; then the floor's effective GB/s and, for
+            reference only, the time and bandwidth of a plain copy;
 --small     a 10-parameter ``adamlib.Adam().step`` against the same formulas in bare NumPy,
             per step, and their ratio;
 --chapters  the wall time to execute the eight chapter notebooks ``chapters/0*.ipynb``.
@@ -107,7 +109,20 @@ def run_ladder(n: int, repeats: int) -> None:
     rows = ladder(n, repeats, copies=copies)
     print(f"\n{n:,} float32 parameters, median of {repeats} interleaved steps ({_threads()})")
     print(format_ladder(rows, n))
-    print("copy of n float32s, ms: " + ", ".join(f"{k} {ms:.2f}" for k, ms in copies.items()))
+    floor_ms = dict(rows)[FLOOR]
+    print(
+        f"floor: {floor_ms:.2f} ms = {effective_gb_per_s(n, floor_ms):.1f} GB/s effective "
+        f"({BYTES_PER_PARAM_ADAM} B/param: read phi, g, m, v; write phi, m, v)"
+    )
+    print(
+        "copy bandwidth, for reference (not the floor), ms and GB/s at "
+        f"{BYTES_PER_PARAM_COPY} / 12 B/param (without / with the write-allocate read): "
+        + ", ".join(
+            f"{k} {ms:.2f} ({effective_gb_per_s(n, ms, BYTES_PER_PARAM_COPY):.1f} / "
+            f"{effective_gb_per_s(n, ms, 12):.1f})"
+            for k, ms in copies.items()
+        )
+    )
 
 
 def run_small(repeats: int) -> None:

@@ -12,8 +12,10 @@ import pytest
 from hypothesis import strategies as st
 
 import adamlib
+from adamlib.nadam import NAdam
 from adamlib.optimizers import SGD, AdaGrad, AdaMax, Momentum, RMSProp, amsgrad
 from adamlib.radam import RAdam
+from adamlib.schedules import Scheduled, linear_warmup
 
 Factory = Callable[[], Any]
 
@@ -42,6 +44,11 @@ OPTIMIZER_CASES: dict[str, Factory] = {
     "radam-all": lambda: RAdam(
         lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True
     ),
+    "nadam": lambda: NAdam(lr=0.01),
+    "nadam-all": lambda: NAdam(
+        lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True
+    ),
+    "scheduled-adam": lambda: Scheduled(adamlib.Adam(lr=0.01), linear_warmup(3)),
 }
 
 

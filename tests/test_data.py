@@ -14,8 +14,6 @@ from adamlib.ml.data import (
     SparseProblem,
     load_digits_split,
     minibatches,
-    n_batches,
-    one_hot,
     sparse_features,
 )
 
@@ -81,23 +79,13 @@ def test_digits_bad_arguments(kwargs: dict[str, Any], name: str, exc: type[Excep
         load_digits_split(**kwargs)
 
 
-def test_one_hot() -> None:
-    Y = one_hot(np.array([2, 0, 1, 2]), 3)
-    np.testing.assert_array_equal(Y, [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
-    assert Y.dtype == np.float64
-    with pytest.raises(ValueError, match=r"^y must be in"):
-        one_hot(np.array([0, 3]), 3)
-    with pytest.raises(TypeError, match=r"^y "):
-        one_hot(np.array([0.0, 1.0]), 3)
-
-
 # -- minibatches -----------------------------------------------------------------------------
 @pytest.mark.parametrize(("n", "batch_size"), [(10, 3), (10, 5), (10, 10), (10, 32), (1, 1)])
 def test_each_epoch_is_a_permutation(n: int, batch_size: int) -> None:
     rng = np.random.default_rng(0)
     epochs = [list(minibatches(n, batch_size, rng)) for _ in range(3)]
     for batches in epochs:
-        assert len(batches) == n_batches(n, batch_size) == -(-n // batch_size)
+        assert len(batches) == -(-n // batch_size)
         assert all(b.dtype == np.int64 for b in batches)
         assert [b.size for b in batches[:-1]] == [batch_size] * (len(batches) - 1)
         np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(n))
@@ -114,9 +102,8 @@ def test_minibatches_are_seeded_and_differ_between_epochs() -> None:
 def test_drop_last() -> None:
     rng = np.random.default_rng(0)
     batches = list(minibatches(10, 3, rng, drop_last=True))
-    assert [b.size for b in batches] == [3, 3, 3] and n_batches(10, 3, drop_last=True) == 3
+    assert [b.size for b in batches] == [3, 3, 3]
     assert len(list(minibatches(2, 3, rng, drop_last=True))) == 1  # the only batch is kept
-    assert n_batches(2, 3, drop_last=True) == 1
 
 
 @pytest.mark.parametrize(

@@ -11,16 +11,12 @@ import numpy as np
 import pytest
 
 import adamlib
-from adamlib.experiments.sensitivity import (
-    GoodBand,
-    final_training_loss,
-    good_band,
-    learning_rate_sweep,
-)
+from adamlib.experiments.sensitivity import final_training_loss, learning_rate_sweep
 from adamlib.ml.data import DigitsSplit, load_digits_split
 from adamlib.ml.models import MLP, SoftmaxRegression
 from adamlib.ml.training import train
 from adamlib.optimizers import SGD
+from adamlib.tuning import GoodBand, good_band
 
 
 @functools.cache

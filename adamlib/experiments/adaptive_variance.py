@@ -25,7 +25,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adamlib._checks import check_count, check_decay_rate, check_nonnegative
+from adamlib._checks import (
+    check_count,
+    check_decay_rate,
+    check_finite,
+    check_integer_range,
+    check_nonnegative,
+    check_positive,
+    check_seed,
+)
 from adamlib.adam import effective_learning_rate
 from adamlib.bias import correct
 from adamlib.moments import second_moment, second_moment_series
@@ -136,21 +144,13 @@ def adaptive_lr_statistics(
     """
     beta2 = check_decay_rate(beta2, "beta2")
     steps = check_count(steps, "steps")
-    n = check_count(n_sequences, "n_sequences")
-    if n < 2:
-        raise ValueError(f"n_sequences must be an integer >= 2, got {n_sequences!r}")
-    if isinstance(mean, bool) or not isinstance(mean, (int, float, np.integer, np.floating)):
-        raise TypeError(f"mean must be a real number, got {mean!r}")
-    if not np.isfinite(mean):
-        raise ValueError(f"mean must be finite, got {mean!r}")
-    std = check_nonnegative(std, "std")
-    if std == 0.0:
-        raise ValueError("std must be > 0")
+    n = check_integer_range(n_sequences, "n_sequences", 2)
+    mean = check_finite(mean, "mean")
+    std = check_positive(std, "std")
     eps = check_nonnegative(eps, "eps")
+    seed = check_seed(seed)
     factors = np.broadcast_to(np.asarray(scale, dtype=np.float64), (steps,))
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-    rng = np.random.default_rng(int(seed))
+    rng = np.random.default_rng(seed)
     v = np.zeros(n)
     means, variances = np.empty(steps), np.empty(steps)
     for t in range(1, steps + 1):
@@ -189,8 +189,8 @@ def sma_psi_variance(rho: float, std: float = 1.0) -> float:
     float
         ``inf`` for :math:`\rho \le 2`; about :math:`1/(2\rho\sigma^2)` for large :math:`\rho`.
     """
-    rho = _check_rho(rho)
-    std = _check_std(std)
+    rho = check_positive(rho, "rho")
+    std = check_positive(std, "std")
     if rho <= 2.0:
         return math.inf
     if rho < 1000.0:
@@ -228,23 +228,9 @@ def sma_psi_variance_approx(rho: float, std: float = 1.0) -> float:
         :math:`\rho = 4` (0.83 against 0.25 at :math:`\rho = 5`); both are about
         :math:`1/(2\rho\sigma^2)` for large :math:`\rho`.
     """
-    rho = _check_rho(rho)
-    std = _check_std(std)
+    rho = check_positive(rho, "rho")
+    std = check_positive(std, "std")
     if rho <= 4.0:
         return math.inf
     return rho / (2.0 * (rho - 2.0) * (rho - 4.0)) / std**2
 
-
-def _check_rho(rho: float) -> float:
-    if isinstance(rho, bool) or not isinstance(rho, (int, float, np.integer, np.floating)):
-        raise TypeError(f"rho must be a real number, got {rho!r}")
-    if not (math.isfinite(rho) and rho > 0):
-        raise ValueError(f"rho must be a finite number > 0, got {rho!r}")
-    return float(rho)
-
-
-def _check_std(std: float) -> float:
-    std = check_nonnegative(std, "std")
-    if std == 0.0:
-        raise ValueError("std must be > 0")
-    return std

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adamlib._checks import check_decay_rate, check_nonnegative
+from adamlib._checks import check_decay_rate, check_finite, check_nonnegative
 from adamlib.moments import ema_noise_ratio
 
 
@@ -69,11 +69,7 @@ def signal_to_noise_limit(mean: float, std: float) -> float:
     float
         1 for noise-free gradients, 0.707 for :math:`\sigma = |\mu|`.
     """
-    if isinstance(mean, bool) or not isinstance(mean, (int, float, np.integer, np.floating)):
-        raise TypeError(f"mean must be a real number, got {mean!r}")
-    if not np.isfinite(mean):
-        raise ValueError(f"mean must be finite, got {mean!r}")
-    mean = float(mean)
+    mean = check_finite(mean, "mean")
     std = check_nonnegative(std, "std")
     if mean == 0.0 and std == 0.0:
         raise ValueError("mean and std must not both be 0: there is no gradient at all")

@@ -30,7 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from adamlib._checks import check_count, check_decay_rate, check_nonnegative, check_positive
+from adamlib._checks import (
+    check_all_nonnegative,
+    check_count,
+    check_decay_rate,
+    check_float_array,
+    check_nonnegative,
+    check_positive,
+)
 from adamlib.adam import adam_direction
 from adamlib.bias import bias_correction, correct
 
@@ -40,17 +47,11 @@ StepFunction = Callable[..., np.ndarray]
 
 def _check_moments(m: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return ``m``, ``v`` as arrays if they have the same shape and ``v`` has no negative entry."""
-    m = np.asarray(m)
-    v = np.asarray(v)
-    if m.dtype.kind != "f":
-        raise TypeError(f"m must be a floating-point array, got dtype {m.dtype}")
-    if v.dtype.kind != "f":
-        raise TypeError(f"v must be a floating-point array, got dtype {v.dtype}")
+    m = check_float_array(m, "m")
+    v = check_float_array(v, "v")
     if m.shape != v.shape:
         raise ValueError(f"m and v must have the same shape, got {m.shape} and {v.shape}")
-    if np.any(v < 0):
-        index = tuple(int(i) for i in np.argwhere(v < 0)[0])
-        raise ValueError(f"v must be >= 0 (a mean of squares), got {v[index]!r} at index {index}")
+    check_all_nonnegative(v, "v")
     return m, v
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from adamlib._base import Optimizer
-from adamlib._checks import check_count, check_nonnegative
+from adamlib._checks import FLOAT_DTYPES, check_count, check_nonnegative
 
 #: Bytes in a gigabyte (decimal, as memory sizes of accelerators are quoted: 80 GB = 80e9 B).
 GB = 1e9
@@ -98,7 +98,7 @@ def state_bytes_per_param(
         raise TypeError(f"opt must be an adamlib optimizer, got {type(opt).__name__}")
     n_params = check_count(n_params, "n_params")
     dt = np.dtype(dtype)
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+    if dt not in FLOAT_DTYPES:
         raise TypeError(f"dtype must be float32 or float64, got {dt}")
     return state_nbytes(opt.init(np.zeros(n_params, dtype=dt))) / n_params
 

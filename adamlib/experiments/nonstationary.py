@@ -18,16 +18,21 @@ how fast a recorded series (e.g. the effective learning rate
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from adamlib._base import Optimizer
-from adamlib._checks import check_count, check_grid, check_nonnegative, check_positive
-
-#: Makes an optimizer for a given learning rate, e.g. ``lambda lr: adamlib.Adam(lr=lr)``.
-OptimizerFactory = Callable[[float], Optimizer]
+from adamlib._checks import (
+    check_count,
+    check_finite,
+    check_index,
+    check_nonnegative,
+    check_positive,
+)
+from adamlib.trace import iterate
+from adamlib.tuning import OptimizerFactory, best_in_grid, sweep
 
 
 @dataclass(frozen=True)
@@ -189,21 +194,16 @@ def track(
     if phi.shape != (objective.n,):
         raise ValueError(f"phi0 must have shape ({objective.n},), got {phi.shape}")
     rng = np.random.default_rng(seed)
+    result = iterate(
+        opt,
+        phi,
+        steps,
+        lambda p, t: objective.noisy_grad(p, t, noise, rng),
+        stop_on_divergence=True,
+    )
+    diverged = result.diverged
     phis = np.full((steps + 1, objective.n), np.nan)
-    phis[0] = phi
-    state = opt.init(phi)
-    diverged = False
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        for t in range(1, steps + 1):
-            g = objective.noisy_grad(phi, t, noise, rng)
-            if not np.all(np.isfinite(g)):
-                diverged = True
-                break
-            phi, state = opt.step(phi, g, state)
-            if not np.all(np.isfinite(phi)):
-                diverged = True
-                break
-            phis[t] = phi
+    phis[: len(result.phi)] = result.phi
     # distance[t] to c_t (c_1 for t = 0), computed for all rows at once; NaN rows become inf
     t_of_row = np.maximum(np.arange(steps + 1), 1)
     before, after = objective.center(1), objective.center(objective.switch + 1)
@@ -237,18 +237,14 @@ def tracking_sweep(
     scores : ndarray
         One score per grid entry, ``inf`` for a diverged run.
     """
-    lrs = check_grid(grid)
-    scores = np.array(
-        [
-            track(
-                make_optimizer(float(lr)), objective, phi0, steps, noise=noise, seed=seed
-            ).mean_squared_distance
-            for lr in lrs
-        ]
+    scores = sweep(
+        make_optimizer,
+        lambda opt: (
+            track(opt, objective, phi0, steps, noise=noise, seed=seed).mean_squared_distance
+        ),
+        grid,
     )
-    if not np.any(np.isfinite(scores)):
-        raise ValueError("every run diverged: try a grid of smaller learning rates")
-    return float(lrs[int(np.argmin(scores))]), scores
+    return best_in_grid(grid, scores), scores
 
 
 def steps_to_within(distance: np.ndarray, start: int, tol: float) -> int | None:
@@ -270,8 +266,7 @@ def steps_to_within(distance: np.ndarray, start: int, tol: float) -> int | None:
         The smallest :math:`k \ge 1` with ``distance[s + k] <= tol``; None if it never happens.
     """
     d = np.asarray(distance, dtype=np.float64)
-    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
-        raise ValueError(f"start must be an integer >= 0, got {start!r}")
+    start = check_index(start, "start")
     if start >= d.size - 1:
         raise ValueError(f"start must be < {d.size - 1} (the last step), got {start!r}")
     tol = check_positive(tol, "tol")
@@ -306,8 +301,7 @@ def steps_within_factor(values: np.ndarray, start: int, target: float, factor: f
     factor = check_positive(factor, "factor")
     if factor <= 1.0:
         raise ValueError(f"factor must be > 1, got {factor!r}")
-    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
-        raise ValueError(f"start must be an integer >= 0, got {start!r}")
+    start = check_index(start, "start")
     if start >= x.size:
         raise ValueError(f"start must be < {x.size} (the number of steps), got {start!r}")
     tail = x[start:]
@@ -345,13 +339,14 @@ def response_steps(
         The smallest :math:`k \ge 1` whose step :math:`s + k` has covered the fraction.
     """
     x = np.asarray(values, dtype=np.float64)
-    if not (math.isfinite(before) and math.isfinite(after)) or before == after:
-        raise ValueError(f"before and after must be finite and differ, got {before!r}, {after!r}")
+    check_finite(before, "before")
+    check_finite(after, "after")
+    if before == after:
+        raise ValueError(f"before and after must differ, got {before!r}, {after!r}")
     fraction = check_positive(fraction, "fraction")
     if fraction > 1.0:
         raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
-    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
-        raise ValueError(f"start must be an integer >= 0, got {start!r}")
+    start = check_index(start, "start")
     if start >= x.size:
         raise ValueError(f"start must be < {x.size} (the number of steps), got {start!r}")
     covered = (x[start:] - before) / (after - before)

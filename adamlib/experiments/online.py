@@ -34,20 +34,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adamlib._base import INFO_KEYS, Optimizer
-from adamlib._checks import check_count
-from adamlib.trace import Trace
+from adamlib._base import Optimizer
+from adamlib._checks import (
+    check_all_finite,
+    check_count,
+    check_finite,
+    check_integer_range,
+    check_positive,
+)
+from adamlib.trace import Trace, iterate, to_trace
 
 
 def _check_bounds(low: float, high: float) -> tuple[float, float]:
-    for name, value in (("low", low), ("high", high)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"{name} must be a real number, got {value!r}")
-        if not np.isfinite(value):
-            raise ValueError(f"{name} must be finite, got {value!r}")
-    if not low < high:
+    """Return ``low``, ``high`` as floats if both are finite and ``low < high``."""
+    low_value = check_finite(low, "low")
+    high_value = check_finite(high, "high")
+    if not low_value < high_value:
         raise ValueError(f"low must be < high, got low={low!r}, high={high!r}")
-    return float(low), float(high)
+    return low_value, high_value
 
 
 def project_interval(phi: np.ndarray, low: float = -1.0, high: float = 1.0) -> np.ndarray:
@@ -94,15 +98,10 @@ def reddi_gradients(steps: int, big: float = 3.0, period: int = 3) -> np.ndarray
         :math:`-1`.
     """
     steps = check_count(steps, "steps")
-    period = check_count(period, "period")
-    if period < 2:
-        raise ValueError(f"period must be an integer >= 2, got {period!r}")
-    if isinstance(big, bool) or not isinstance(big, (int, float, np.integer, np.floating)):
-        raise TypeError(f"big must be a real number, got {big!r}")
-    if not (np.isfinite(big) and big > 0):
-        raise ValueError(f"big must be a finite number > 0, got {big!r}")
+    period = check_integer_range(period, "period", 2)
+    big = check_positive(big, "big")
     t = np.arange(1, steps + 1)
-    return np.where(t % period == 1, float(big), -1.0)
+    return np.where(t % period == 1, big, -1.0)
 
 
 def reddi_beta2(big: float) -> float:
@@ -119,11 +118,8 @@ def reddi_beta2(big: float) -> float:
         0.1 for :math:`C = 3`: the second moment forgets a gradient within about one step
         (:func:`adamlib.moments.effective_window` is :math:`1/(1-\beta_2) \approx 1.11`).
     """
-    if isinstance(big, bool) or not isinstance(big, (int, float, np.integer, np.floating)):
-        raise TypeError(f"big must be a real number, got {big!r}")
-    if not (np.isfinite(big) and big > 0):
-        raise ValueError(f"big must be a finite number > 0, got {big!r}")
-    return 1.0 / (1.0 + float(big) ** 2)
+    big = check_positive(big, "big")
+    return 1.0 / (1.0 + big**2)
 
 
 def best_fixed_point(
@@ -199,13 +195,13 @@ def linear_regret(
 
 
 def _check_coeffs(coeffs: np.ndarray | Iterable[float]) -> np.ndarray:
+    """Return ``coeffs`` as a finite float64 array of shape (T, n), T >= 1 (1-D → one column)."""
     c = np.asarray(coeffs, dtype=np.float64)
     if c.ndim == 1:
         c = c[:, None]
     if c.ndim != 2 or c.shape[0] == 0:
         raise ValueError(f"coeffs must have shape (T,) or (T, n) with T >= 1, got {c.shape}")
-    if not np.all(np.isfinite(c)):
-        raise ValueError("coeffs must be finite")
+    check_all_finite(c, "coeffs")
     return c
 
 
@@ -287,27 +283,22 @@ def run_projected(
     phi = np.broadcast_to(np.asarray(phi0, dtype=np.float64), c.shape[1:]).copy()
     if np.any((phi < low) | (phi > high)) or not np.all(np.isfinite(phi)):
         raise ValueError(f"phi0 must lie in [{low}, {high}], got {phi0!r}")
-    state = opt.init(phi)
-    phis, proposed = [phi], []
-    infos: dict[str, list[np.ndarray]] = {k: [] for k in INFO_KEYS if k != "delta"}
-    for g in c:
-        new_phi, state, info = opt.step_with_info(phi, g.copy(), state)
-        proposed.append(new_phi - phi)
-        phi = project_interval(new_phi, low, high)
-        phis.append(phi)
-        for k in infos:
-            if k in info:
-                infos[k].append(info[k])
-    phi_arr = np.array(phis)
-    stacked = {k: (np.array(v) if v else None) for k, v in infos.items()}
-    trace = Trace(phi=phi_arr, g=c.copy(), delta=np.diff(phi_arr, axis=0), loss=None, **stacked)
+    result = iterate(
+        opt,
+        phi,
+        c.shape[0],
+        lambda _p, t: c[t - 1].copy(),
+        project=lambda proposed: project_interval(proposed, low, high),
+    )
+    phi_arr = np.array(result.phi)
+    trace = to_trace(result, delta=np.diff(phi_arr, axis=0))
     squeeze = np.ndim(coeffs) == 1
     played = phi_arr[:-1]
     losses = c * played
     regret = linear_regret(c, played, low, high)
     return OnlineRun(
         trace=trace,
-        proposed=np.array(proposed),
+        proposed=np.array(result.proposed),
         losses=losses[:, 0] if squeeze else losses,
         regret=regret[:, 0] if squeeze else regret,
         low=low,

@@ -20,8 +20,7 @@ import warnings
 
 import numpy as np
 
-from adamlib._checks import check_count, check_positive
-from adamlib.ml.data import check_features, check_labels
+from adamlib._checks import check_count, check_features, check_labels, check_positive
 from adamlib.ml.models import ParamDict
 
 

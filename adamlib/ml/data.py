@@ -12,13 +12,12 @@ seed (and the numpy version).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from adamlib._checks import check_count, check_nonnegative
+from adamlib._checks import check_count, check_nonnegative, check_seed
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def load_digits_split(test_size: float = 0.2, seed: int = 0) -> DigitsSplit:
     test_size = check_nonnegative(test_size, "test_size")
     if not 0.0 < test_size < 1.0:
         raise ValueError(f"test_size must be in (0, 1), got {test_size!r}")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     from sklearn.datasets import load_digits  # a runtime dependency, imported when needed
 
     digits = load_digits()
@@ -117,15 +116,6 @@ def load_digits_split(test_size: float = 0.2, seed: int = 0) -> DigitsSplit:
         scale=scale,
         n_classes=10,
     )
-
-
-def one_hot(y: np.ndarray, n_classes: int) -> np.ndarray:
-    """Integer labels as one-hot rows: ``Y[i, y[i]] = 1``, float64 of shape (n, n_classes)."""
-    n_classes = check_count(n_classes, "n_classes")
-    y = check_labels(y, n_classes)
-    Y = np.zeros((y.size, n_classes))
-    Y[np.arange(y.size), y] = 1.0
-    return Y
 
 
 def minibatches(
@@ -254,7 +244,7 @@ def sparse_features(
     if not 0.0 < max_prob <= 1.0:
         raise ValueError(f"max_prob must be in (0, 1], got {max_prob!r}")
     weight_scale = check_nonnegative(weight_scale, "weight_scale")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     p = max_prob * np.arange(1, n_features + 1, dtype=np.float64) ** -exponent
     X = (rng.random((n_samples, n_features)) < p).astype(np.float64)
@@ -264,54 +254,3 @@ def sparse_features(
     prob = 0.5 * (1.0 + np.tanh(0.5 * (scores + b)))  # σ(s), without overflow
     y = (rng.random(n_samples) < prob).astype(np.int64)
     return SparseProblem(X=X, y=y, w=w, b=b, active_prob=p)
-
-
-# -- validation shared with adamlib.ml.models and adamlib.ml.training ----------------------
-
-
-def _check_seed(seed: object, name: str = "seed") -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= 0, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"{name} must be an integer >= 0, got {seed!r}")
-    return int(seed)
-
-
-def check_features(X: object, n_features: int | None = None, name: str = "X") -> np.ndarray:
-    """Return ``X`` if it is a finite float32/float64 ndarray of shape (n, n_features), n >= 1."""
-    if not isinstance(X, np.ndarray):
-        raise TypeError(f"{name} must be a numpy ndarray, got {type(X).__name__}")
-    if X.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise TypeError(f"{name} must have dtype float32 or float64, got {X.dtype}")
-    if X.ndim != 2 or X.shape[0] == 0:
-        raise ValueError(f"{name} must have shape (n, d) with n >= 1, got {X.shape}")
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"{name} must have {n_features} columns, got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} must be finite")
-    return X
-
-
-def check_labels(y: object, n_classes: int, n: int | None = None, name: str = "y") -> np.ndarray:
-    """Return ``y`` if it is a 1-D integer ndarray with values in [0, n_classes) (length ``n``)."""
-    if not isinstance(y, np.ndarray):
-        raise TypeError(f"{name} must be a numpy ndarray of integers, got {type(y).__name__}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"{name} must have an integer dtype, got {y.dtype}")
-    if y.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got shape {y.shape}")
-    if n is not None and y.size != n:
-        raise ValueError(f"{name} has {y.size} labels, expected {n} (one per row of X)")
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
-        bad = y[(y < 0) | (y >= n_classes)][0]
-        raise ValueError(f"{name} must be in [0, {n_classes}), got {int(bad)}")
-    return y
-
-
-def n_batches(n: int, batch_size: int, *, drop_last: bool = False) -> int:
-    """How many batches :func:`minibatches` yields per epoch."""
-    n = check_count(n, "n")
-    batch_size = check_count(batch_size, "batch_size")
-    if drop_last and n >= batch_size:
-        return n // batch_size
-    return math.ceil(n / batch_size)

@@ -26,8 +26,16 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from adamlib._checks import check_count, check_nonnegative
-from adamlib.ml.data import _check_seed, check_features, check_labels
+from adamlib._checks import (
+    FLOAT_DTYPES,
+    check_all_finite,
+    check_count,
+    check_features,
+    check_integer_range,
+    check_labels,
+    check_nonnegative,
+    check_seed,
+)
 
 ParamDict = dict[str, np.ndarray]
 
@@ -204,14 +212,13 @@ class Model(ABC):
                 raise TypeError(
                     f"{name}[{key!r}] must be a numpy ndarray, got {type(leaf).__name__}"
                 )
-            if leaf.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+            if leaf.dtype not in FLOAT_DTYPES:
                 raise TypeError(
                     f"{name}[{key!r}] must have dtype float32 or float64, got {leaf.dtype}"
                 )
             if leaf.shape != shape:
                 raise ValueError(f"{name}[{key!r}] has shape {leaf.shape}, expected {shape}")
-            if not np.all(np.isfinite(leaf)):
-                raise ValueError(f"{name}[{key!r}] must be finite")
+            check_all_finite(leaf, f"{name}[{key!r}]")
 
 
 class SoftmaxRegression(Model):
@@ -234,7 +241,7 @@ class SoftmaxRegression(Model):
 
     def __init__(self, n_features: int, n_classes: int) -> None:
         self.n_features = check_count(n_features, "n_features")
-        self.n_classes = _check_n_classes(n_classes)
+        self.n_classes = check_integer_range(n_classes, "n_classes", 2)
 
     def __repr__(self) -> str:
         return f"SoftmaxRegression(n_features={self.n_features}, n_classes={self.n_classes})"
@@ -251,7 +258,7 @@ class SoftmaxRegression(Model):
         The problem is convex, so a zero start is the usual choice; ``scale > 0`` gives a
         seeded random start.
         """
-        seed = _check_seed(seed)
+        seed = check_seed(seed)
         scale = check_nonnegative(scale, "scale")
         rng = np.random.default_rng(seed)
         return {
@@ -297,7 +304,7 @@ class MLP(Model):
     ) -> None:
         self.n_features = check_count(n_features, "n_features")
         self.n_hidden = check_count(n_hidden, "n_hidden")
-        self.n_classes = _check_n_classes(n_classes)
+        self.n_classes = check_integer_range(n_classes, "n_classes", 2)
         if activation not in ("tanh", "relu"):
             raise ValueError(f"activation must be 'tanh' or 'relu', got {activation!r}")
         self.activation = activation
@@ -322,7 +329,7 @@ class MLP(Model):
         with :math:`g = 1` for tanh (LeCun) and :math:`g = 2` for ReLU (He), so the hidden
         activations and the logits start with variance of order 1.
         """
-        seed = _check_seed(seed)
+        seed = check_seed(seed)
         rng = np.random.default_rng(seed)
         gain = 2.0 if self.activation == "relu" else 1.0
         d, h, k = self.n_features, self.n_hidden, self.n_classes
@@ -351,9 +358,3 @@ class MLP(Model):
             "b2": dz.sum(axis=0),
         }
 
-
-def _check_n_classes(n_classes: object) -> int:
-    k = check_count(n_classes, "n_classes")  # type: ignore[arg-type]
-    if k < 2:
-        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-    return k

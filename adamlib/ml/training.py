@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from adamlib._base import Optimizer
-from adamlib._checks import check_count, check_nonnegative
-from adamlib.ml.data import _check_seed, check_features, check_labels, minibatches
+from adamlib._checks import check_count, check_features, check_labels, check_nonnegative, check_seed
+from adamlib.ml.data import minibatches
 from adamlib.ml.models import Model, ParamDict
 
 
@@ -123,10 +123,8 @@ def train(
     if batch_size is not None:
         batch_size = check_count(batch_size, "batch_size")
     l2 = check_nonnegative(l2, "l2")
-    if isinstance(seed, np.random.Generator):
-        rng = seed
-    else:
-        rng = np.random.default_rng(_check_seed(seed))
+    is_generator = isinstance(seed, np.random.Generator)
+    rng = seed if is_generator else np.random.default_rng(check_seed(seed))
     if state is not None and not isinstance(state, opt.state_type):
         raise TypeError(
             f"state must be a {opt.state_type.__name__} from {type(opt).__name__}.init, "
