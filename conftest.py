@@ -2,7 +2,7 @@
 
 nbval 0.11 sends every cell to the kernel with ``store_history=False``. IPython decides whether a
 trailing ``;`` silences a cell's result by looking at the last *stored* input, so under nbval
-``ax.set_title("…");`` still produces ``Text(…)``, while Jupyter, nbclient (``make execute``) and
+``ax.set_title("…");`` still produces ``Text(…)``, while Jupyter, nbclient (``make notebooks``) and
 the committed notebooks show nothing: strict nbval then fails on a correct notebook
 (computationalmodelling/nbval#194, ipython/ipython#14162). Run cells the way Jupyter does.
 """

@@ -214,15 +214,21 @@ class AdamlibApi(SphinxDirective):
                 f"     - :py:obj:`{canonical_name(PACKAGE, name)}`",
             ]
         lines.append("")
-        bases = private_bases()
+        exported_private = {
+            canonical_name(PACKAGE, name)
+            for name in exported
+            if canonical_name(PACKAGE, name).startswith(f"{PACKAGE}._")
+        }
+        bases = sorted(set(private_bases()) | exported_private)
         if bases:
             lines += [
-                "공통 바탕 클래스",
+                "공통 바탕 클래스와 오류",
                 "-" * 40,
                 "",
-                "공개 클래스들이 물려받는 클래스입니다. 이름이 ``_``\\ 로 시작하는 모듈에 "
-                "있지만, 그 메서드는 이 클래스를 물려받은 모든 클래스에서 그대로 쓸 수 있습니다. "
-                "밑줄로 시작하는 메서드는 새 클래스를 만들 때 채우는 자리입니다.",
+                "공개 클래스들이 물려받는 클래스와, 인자 검사가 던지는 오류입니다. 이름이 "
+                "``_``\\ 로 시작하는 모듈에 있지만, 바탕 클래스의 메서드는 이 클래스를 물려받은 "
+                "모든 클래스에서 그대로 쓸 수 있습니다. ``init_leaf``\\ 와 ``step_leaf``\\ 는 새 "
+                "옵티마이저를 만들 때 채우는 자리입니다.",
                 "",
             ]
             for base in bases:
@@ -234,7 +240,8 @@ class AdamlibApi(SphinxDirective):
                 ]
         for module in public_modules():
             members = public_members(module)
-            lines += [f"``{module}``", "-" * 40, "", f".. automodule:: {module}"]
+            title = f"``{module}``"
+            lines += [title, "-" * max(40, len(title)), "", f".. automodule:: {module}"]
             if members:
                 lines += [
                     f"   :members: {', '.join(members)}",

@@ -23,7 +23,7 @@ Two subpackages, imported explicitly:
   backprop, and a minibatch training loop (they load scikit-learn; chapters 6, 7)
 - :mod:`adamlib.experiments`: each chapter's own helpers, one module per chapter or topic
 
-Arguments are checked once, where they enter (:mod:`adamlib._checks`): an optimizer's
+Arguments are checked once, where they enter (``adamlib._checks``): an optimizer's
 constructor and the entry of ``step``. The formulas below that check nothing.
 """
 

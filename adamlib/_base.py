@@ -71,7 +71,7 @@ def prepare(p: np.ndarray, g: np.ndarray, config: Any) -> tuple[np.ndarray, np.n
 class Optimizer(ABC, Generic[S]):
     r"""Base class: a pure ``step`` built on a per-array rule (see the module docstring).
 
-    Subclasses set :attr:`state_type` (a frozen dataclass with a field ``t`` and one field per
+    Subclasses set ``state_type`` (a frozen dataclass with a field ``t`` and one field per
     buffer), store their hyperparameters in a frozen dataclass ``self.config``, and implement
     :meth:`init_leaf` and :meth:`step_leaf`. ``step`` never mutates its arguments.
     """
@@ -96,7 +96,7 @@ class Optimizer(ABC, Generic[S]):
     def step_leaf(self, p: np.ndarray, g: np.ndarray, buffers: Buffers, t: int) -> LeafStep:
         r"""Step :math:`t` for one array: :math:`\phi_t`, the new buffers, and ``info``.
 
-        Called with checked arguments only; ``info`` may hold any of :data:`INFO_KEYS`, where
+        Called with checked arguments only; ``info`` may hold any of ``INFO_KEYS``, where
         ``delta`` is :math:`\Delta\phi_t = \phi_t - \phi_{t-1}`.
         """
 
@@ -131,23 +131,21 @@ class Optimizer(ABC, Generic[S]):
             Some of ``m``, ``v``, ``m_hat``, ``v_hat``, ``delta`` (the update
             :math:`\Delta\phi_t = \phi_t - \phi_{t-1}`), each shaped like ``params``.
         """
-        self._check(params, grad, state)
+        buffers = self._check(params, grad, state)
         t = state.t + 1  # type: ignore[attr-defined]
-        names = self._in_use
         if isinstance(params, np.ndarray):
-            buffers = {name: getattr(state, name) for name in names}
             if params.ndim:
                 new_params, new_buffers, info = self.step_leaf(params, grad, buffers, t)
             else:
                 new_params, new_buffers, info = _step_scalar(self, params, grad, buffers, t)
             return new_params, self.state_type(t=t, **new_buffers), info
         new_params, info = {}, {}
-        new_buffers: dict[str, dict[str, np.ndarray]] = {name: {} for name in names}
+        new_buffers: dict[str, dict[str, np.ndarray]] = {name: {} for name in buffers}
         for key, p in params.items():
-            leaf_buffers = {name: getattr(state, name)[key] for name in names}
+            leaf_buffers = {name: buf[key] for name, buf in buffers.items()}
             step = self.step_leaf if p.ndim else partial(_step_scalar, self)
             new_params[key], leaf_new, leaf_info = step(p, grad[key], leaf_buffers, t)
-            for name in names:
+            for name in buffers:
                 new_buffers[name][key] = leaf_new[name]
             for name, value in leaf_info.items():
                 info.setdefault(name, {})[key] = value
@@ -159,7 +157,8 @@ class Optimizer(ABC, Generic[S]):
         """The state fields this configuration uses (the others stay None)."""
         return tuple(self.init_leaf(np.zeros(1)))
 
-    def _check(self, params: Params, grad: Params, state: S) -> None:
+    def _check(self, params: Params, grad: Params, state: S) -> dict[str, Any]:
+        """Check the arguments of ``step``; return the state's buffers in use, by name."""
         if (
             isinstance(params, np.ndarray)
             and isinstance(grad, np.ndarray)
@@ -177,18 +176,22 @@ class Optimizer(ABC, Generic[S]):
                 f"got {type(state).__name__}"
             )
         t = state.t  # type: ignore[attr-defined]
-        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0:
+        if (type(t) is not int and (isinstance(t, bool) or not isinstance(t, np.integer))) or t < 0:
             raise ValueError(f"state.t must be an integer >= 0, got {t!r}")
-        params_are_dict = is_dict(params)
-        for name in self._in_use:
-            buf = getattr(state, name)
+        buffers = {name: getattr(state, name) for name in self._in_use}
+        for name, buf in buffers.items():
             if buf is None:
                 raise ValueError(
                     f"state.{name} is None, but {self!r} needs it: "
                     "make the state with this optimizer's init"
                 )
-            if not params_are_dict:
-                _check_buffer(buf, params, name)  # type: ignore[arg-type]
+            if isinstance(params, np.ndarray):
+                if not (
+                    type(buf) is np.ndarray
+                    and buf.shape == params.shape
+                    and buf.dtype == params.dtype
+                ):
+                    _check_buffer(buf, params, name)
                 continue
             if not is_dict(buf):
                 raise TypeError(
@@ -200,6 +203,7 @@ class Optimizer(ABC, Generic[S]):
                 )
             for key, p in params.items():  # type: ignore[union-attr]
                 _check_buffer(buf[key], p, f"{name}[{key!r}]")
+        return buffers
 
 
 def _step_scalar(

@@ -46,7 +46,7 @@ def bias_corrections(beta: float, steps: int) -> np.ndarray:
 def correct(moment: np.ndarray, beta: float, t: int) -> np.ndarray:
     r"""A bias-corrected moment, :math:`\hat m_t = m_t/(1-\beta_1^t)` or the same for :math:`v_t`.
 
-    Checks nothing (see :mod:`adamlib._checks`): the optimizers call it with checked values.
+    Checks nothing (see ``adamlib._checks``): the optimizers call it with checked values.
 
     Parameters
     ----------

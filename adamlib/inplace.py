@@ -2,7 +2,7 @@ r"""Adam's step for large arrays: in place, in cache-sized blocks, allocating no
 
 This is an optimization, kept apart so that :mod:`adamlib.adam` can read like the book (the
 same split as PyTorch's ``_single_tensor_adam`` and ``_multi_tensor_adam``). Each line of
-:func:`_step_block` is one line of :meth:`adamlib.Adam.step_leaf`, written with NumPy's ``out=``
+``_step_block`` is one line of :meth:`adamlib.Adam.step_leaf`, written with NumPy's ``out=``
 so that the result lands in an existing array: the same operations on the same values in the
 same order, hence bit-identical results (``tests/test_adam_inplace.py`` checks it).
 

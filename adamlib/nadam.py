@@ -86,7 +86,7 @@ def momentum_coefficient(beta1: float, momentum_decay: float, t: int) -> float:
     r"""NAdam's momentum coefficient :math:`\mu_t = \beta_1(1 - \tfrac12\, 0.96^{t\psi})`.
 
     Computed with the same float64 operations as torch, so the result is bit-identical. Checks
-    nothing (see :mod:`adamlib._checks`): :class:`NAdam` calls it with checked values.
+    nothing (see ``adamlib._checks``): :class:`NAdam` calls it with checked values.
 
     Parameters
     ----------

@@ -233,4 +233,3 @@ def sma_psi_variance_approx(rho: float, std: float = 1.0) -> float:
     if rho <= 4.0:
         return math.inf
     return rho / (2.0 * (rho - 2.0) * (rho - 4.0)) / std**2
-

@@ -320,7 +320,7 @@ def response_steps(
     :math:`(x_t - \text{before})/(\text{after} - \text{before})`. For an exponential moving
     average of a signal that jumps from ``before`` to ``after`` it is :math:`1-\beta^k` after
     :math:`k` steps, so ``fraction`` :math:`= 1 - 1/e` is reached after about
-    :math:`1/(1-\beta)` steps (compare :func:`adamlib.bias.steps_to_reach`).
+    :math:`1/(1-\beta)` steps (compare :func:`adamlib.experiments.bias_correction.steps_to_reach`).
 
     Parameters
     ----------

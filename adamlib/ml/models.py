@@ -357,4 +357,3 @@ class MLP(Model):
             "W2": h.T @ dz,
             "b2": dz.sum(axis=0),
         }
-
