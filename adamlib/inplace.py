@@ -4,7 +4,7 @@ This is an optimization, kept apart so that :mod:`adamlib.adam` can read like th
 same split as PyTorch's ``_single_tensor_adam`` and ``_multi_tensor_adam``). Each line of
 ``_step_block`` is one line of :meth:`adamlib.Adam.step_leaf`, written with NumPy's ``out=``
 so that the result lands in an existing array: the same operations on the same values in the
-same order, hence bit-identical results (``tests/test_adam_inplace.py`` checks it).
+same order, hence bit-identical results (``tests/core/test_inplace.py`` checks it).
 
 A block of :data:`DEFAULT_BLOCK` entries and its two work arrays stay in the CPU cache, so the
 block's dozen elementwise passes cost about one trip to main memory (chapter 6).

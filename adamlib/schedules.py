@@ -89,7 +89,7 @@ def cosine_decay(total_steps: int, final: float = 0.0) -> Schedule:
     ``scheduler.step()`` after each ``optimizer.step()``) uses
     :math:`\cos(\pi (t-1)/T)` at step :math:`t`, so its first step has the full :math:`\alpha`
     and it reaches :math:`f` at step :math:`T+1`; here :math:`s(t)` is torch's factor of step
-    :math:`t+1`, and :math:`s(T) = f`. ``tests/test_schedules.py`` pins the relation.
+    :math:`t+1`, and :math:`s(T) = f`. ``tests/contracts/test_edge_cases.py`` pins the relation.
 
     Parameters
     ----------

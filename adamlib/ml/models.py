@@ -15,7 +15,7 @@ objective on a batch of :math:`n` samples with integer labels :math:`y_i`,
 the mean cross-entropy of the softmax of the logits :math:`z_i` plus an L2 penalty
 (:math:`\lambda` = ``l2``) on the weight matrices only: biases are not penalised. This is
 scikit-learn's ``LogisticRegression`` objective divided by :math:`Cn`, so ``l2 = 1/(C n)``
-(see ``tests/test_sklearn_optimum.py``). The log-sum-exp is computed after subtracting the
+(see ``tests/ml/test_sklearn_optimum.py``). The log-sum-exp is computed after subtracting the
 row maximum, so no logit overflows.
 """
 

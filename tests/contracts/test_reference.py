@@ -42,7 +42,7 @@ import pytest
 import adamlib
 from adamlib import optimizers, radam
 
-REFERENCE = Path(__file__).resolve().parent / "reference" / "torch_vectors.npz"
+REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "torch_vectors.npz"
 RTOL = 1e-12
 TINY = float(np.finfo(np.float64).tiny)
 

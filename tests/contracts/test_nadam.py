@@ -37,7 +37,7 @@ from adamlib.nadam import (
     momentum_coefficient,
 )
 
-REFERENCE = Path(__file__).resolve().parent / "reference" / "torch_nadam_vectors.npz"
+REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "torch_nadam_vectors.npz"
 
 EXPECTED_SEQUENCES = ("random", "sparse", "tiny", "huge", "drift")
 EXPECTED_CONFIGS = {
