@@ -9,8 +9,8 @@ chapter notebook reads) stays as it is. It reuses that script's seed, initial pa
 gradient sequences (random, sparse, tiny, huge, drift), ``N_STEPS = 1200`` and recorded steps:
 the same ``np.random.default_rng(SEED)`` draws in the same order. Each configuration in
 :data:`CONFIGS` runs on every sequence with float64 parameters on the CPU through torch's
-single-tensor path (``foreach=False``; NAdam has no fused path). ``tests/contracts/test_nadam.py`` replays
-the gradients through :class:`adamlib.nadam.NAdam`.
+single-tensor path (``foreach=False``; NAdam has no fused path).
+``tests/contracts/test_nadam.py`` replays the gradients through :class:`adamlib.nadam.NAdam`.
 
 Besides what ``make_reference.py`` stores, every run records torch's ``mu_product``
 (:math:`\\Pi_t`, a float32 0-d tensor in torch) after *every* step, since it underflows to zero

@@ -7,7 +7,8 @@ Run with a Python that has torch and numpy (adamlib is not needed)::
 Every optimizer in :data:`CONFIGS` is run on every gradient sequence in :func:`make_sequences`
 with float64 parameters on the CPU through torch's single-tensor path (``foreach=False``, and
 ``fused=False`` where the class has that option). The gradient is set explicitly each step, so no
-autograd is involved. ``tests/contracts/test_reference.py`` replays the same gradients through adamlib.
+autograd is involved. ``tests/contracts/test_reference.py`` replays the same gradients through
+adamlib.
 """
 
 from __future__ import annotations
