@@ -314,9 +314,10 @@ def check_all_nonnegative(a: np.ndarray, name: str) -> None:
 
 def check_all_finite(a: np.ndarray, name: str) -> None:
     """Raise :class:`NonFiniteError` naming ``name`` and the first inf/nan entry of ``a``."""
-    # A sum is finite only if every entry is (inf and nan propagate); one reduction decides
-    # the common case, and only a non-finite sum (or an overflow) needs the entrywise look.
-    if math.isfinite(np.add.reduce(a, axis=None)) or np.isfinite(a).all():
+    # A sum of squares is finite only if every entry is: inf and nan propagate, and squares
+    # cannot cancel. One BLAS call (np.vdot flattens) decides the common case; only a
+    # non-finite result (an inf, a nan, or squares that overflow) needs the entrywise look.
+    if math.isfinite(np.vdot(a, a)) or np.isfinite(a).all():
         return
     index = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
     value = a[index] if index else a[()]

@@ -12,7 +12,7 @@ block's dozen elementwise passes cost about one trip to main memory (chapter 6).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,7 +41,9 @@ class InplaceAdamState:
     block : int
         Entries processed per block.
     scratch : tuple of two ndarrays
-        Work space of ``min(block, n)`` entries each; not part of the optimizer's state proper.
+        Work space of ``min(block, n)`` entries each; not part of the optimizer's state proper
+        (its field is marked ``metadata={"state": False}``, and
+        :func:`adamlib.experiments.memory.state_arrays` leaves it out).
     """
 
     t: int
@@ -49,7 +51,7 @@ class InplaceAdamState:
     v: np.ndarray
     v_max: np.ndarray | None
     block: int
-    scratch: tuple[np.ndarray, np.ndarray]
+    scratch: tuple[np.ndarray, np.ndarray] = field(metadata={"state": False})
 
 
 def init_state(

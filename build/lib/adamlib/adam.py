@@ -191,18 +191,18 @@ class Adam(Optimizer[AdamState]):
         m = first_moment(buffers["m"], g, c.beta1)
         v = second_moment(buffers["v"], g, c.beta2)
         new_buffers = {"m": m, "v": v}
+        v_used = v
         if c.amsgrad:
-            v = new_buffers["v_max"] = np.maximum(buffers["v_max"], v)
+            v_used = new_buffers["v_max"] = np.maximum(buffers["v_max"], v)
         if c.bias_correction:
-            m_hat, v_hat = correct(m, c.beta1, t), correct(v, c.beta2, t)
+            m_hat, v_hat = correct(m, c.beta1, t), correct(v_used, c.beta2, t)
         else:
-            m_hat, v_hat = m, v
+            m_hat, v_hat = m, v_used
         step = -c.lr * adam_direction(m_hat, v_hat, c.eps)
         new_phi = phi + step
         # Δφ_t = φ_t − φ_{t−1}: with decoupled decay it includes the decay term as well.
-        delta = new_phi - p if phi is not p else step
-        info = {"m": new_buffers["m"], "v": new_buffers["v"], "m_hat": m_hat, "v_hat": v_hat}
-        info["delta"] = delta
+        delta = step if phi is p else new_phi - p
+        info = {"m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat, "delta": delta}
         return new_phi, new_buffers, info
 
     def init_inplace(self, params: np.ndarray, *, block: int = 1 << 16) -> InplaceAdamState:

@@ -10,7 +10,7 @@ fastest:
 - ``torch.optim.Adam`` with ``foreach=True`` and with ``fused=True``, when torch is importable
   (torch is optional: it is imported inside the functions that use it, never by adamlib);
 - the memory floor (:data:`FLOOR`), measured: a numba loop
-  (:func:`adamlib._numba_kernels.stream_floor`) with exactly Adam's accesses, on as many
+  (``adamlib._numba_kernels.stream_floor``) with exactly Adam's accesses, on as many
   threads as the fused step: read :math:`\phi, g, m, v` and write :math:`\phi, m, v` in place,
   28 bytes a float32 parameter, with one addition per array in float32 for all its arithmetic.
   A step that moves these bytes cannot beat it by more than the noise of the timing.
@@ -33,10 +33,13 @@ command line for all of these.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -47,10 +50,10 @@ BYTES_PER_PARAM_ADAM = 28  # read phi, g, m, v (16) + write phi, m, v (12), floa
 #: What a copy asks for, read + write of a float32; the memory also reads the destination
 #: before writing it (write-allocate), so the traffic is about 12 bytes. Reference only.
 BYTES_PER_PARAM_COPY = 8
-#: The measured floor: :func:`adamlib._numba_kernels.stream_floor`, Adam's 28 B/param of
+#: The measured floor: ``adamlib._numba_kernels.stream_floor``, Adam's 28 B/param of
 #: reads and writes with trivial arithmetic (the last row of :func:`ladder`).
 FLOOR = "memory floor (Adam's 28 B/param, no arithmetic)"
-#: Largest |φ_variant − φ_naive| accepted after a few steps: φ is of order 1, and float32 has
+#: Largest ``|φ_variant − φ_naive|`` accepted after a few steps: φ is of order 1, and float32 has
 #: 2**-23 ≈ 1.2e-7 of relative precision, so differently ordered float32 arithmetic of the same
 #: formulas stays within a few units in the last place of 1.
 FLOAT32_ATOL = 1e-6
@@ -201,7 +204,7 @@ def ladder(
     Warm-up calls (two per variant) are not timed, so numba's compilation and torch's first
     step are excluded. The torch rungs are left out when torch is not importable. The last
     row is the floor (:data:`FLOOR`), measured like the others:
-    :func:`adamlib._numba_kernels.stream_floor` on its own float32 φ, g, m, v, with numba's
+    ``adamlib._numba_kernels.stream_floor`` on its own float32 φ, g, m, v, with numba's
     threads (those of the fused step). Copies of the n float32s are timed in the same rounds,
     for reference, not for the floor; pass a dict as ``copies`` to get their times
     (``{"numpy": ms, "numba": ms, "torch": ms}``).
@@ -343,6 +346,28 @@ def small_step_overhead(
     ms = interleaved_ms({"adamlib": run_adamlib, "bare": run_bare}, repeats, warmup=1)
     adamlib_us, bare_us = (1e3 * ms[k] / steps for k in ("adamlib", "bare"))
     return {"adamlib_us": adamlib_us, "bare_us": bare_us, "ratio": adamlib_us / bare_us}
+
+
+# -- measured elsewhere: the GPU ------------------------------------------------------------
+
+#: The H100 measurements shipped with the package (see ``data/README.md`` beside it).
+H100_CSV = "adam_step_h100.csv"
+
+
+def load_h100() -> tuple[str, list[dict[str, str]]]:
+    """The cost of one step measured on an NVIDIA H100 (chapter 6), read from package data.
+
+    Returns
+    -------
+    provenance : str
+        The file's first line: a ``#`` comment with the device and the torch version.
+    rows : list of dict
+        One dict per measurement with the columns ``what``, ``n_params``, ``ms_per_step``,
+        ``effective_GB_s`` and ``pct_of_copy_bw`` (as strings, as in the file).
+    """
+    text = (resources.files("adamlib.experiments") / "data" / H100_CSV).read_text("utf-8")
+    provenance, _, body = text.partition("\n")
+    return provenance.strip(), list(csv.DictReader(io.StringIO(body)))
 
 
 # -- the book itself ---------------------------------------------------------------------------

@@ -36,7 +36,8 @@ def state_arrays(state: Any) -> list[np.ndarray]:
     state : dataclass instance
         What ``opt.init(params)`` returns (``AdamState``, ``MomentumState``, ...), or
         :class:`adamlib.adam.InplaceAdamState`. Fields that are ``None`` (unused buffers) and
-        non-array fields (the step count ``t``, a block size) hold no arrays. Dicts, tuples and
+        non-array fields (the step count ``t``, a block size) hold no arrays, and work space
+        (a field marked ``metadata={"state": False}``) is not state. Dicts, tuples and
         lists inside a field are searched too (dict-valued parameters give dict-valued buffers).
 
     Returns
@@ -50,7 +51,8 @@ def state_arrays(state: Any) -> list[np.ndarray]:
         )
     found: list[np.ndarray] = []
     for f in dataclasses.fields(state):
-        _collect(getattr(state, f.name), found)
+        if f.metadata.get("state", True):  # work space (InplaceAdamState.scratch) is not state
+            _collect(getattr(state, f.name), found)
     return found
 
 
