@@ -14,7 +14,8 @@ Algorithm (Kingma & Ba, Algorithm 1, with PyTorch's options)::
         v̂_t ← v_t / (1 − β2^t)       (amsgrad: v_max ← max(v_max, v_t); v̂_t ← v_max / (1 − β2^t))
         φ_t ← φ_{t-1} − α m̂_t / (√v̂_t + ε)
 
-Defaults α = 1e-3, β1 = 0.9, β2 = 0.999, ε = 1e-8; ε sits outside the square root.
+Defaults α = 1e-3, β1 = 0.9, β2 = 0.999, ε = 1e-8; ε sits outside the square root. The
+parameters are φ, as in the book; the paper and PyTorch's documentation write θ.
 """
 
 from __future__ import annotations
