@@ -206,15 +206,12 @@ class Adam(Optimizer[AdamState]):
         info = {"m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat, "delta": delta}
         return new_phi, new_buffers, info
 
-    def init_inplace(
-        self, params: np.ndarray, *, block: int | None = None, threads: int | None = None
-    ) -> InplaceAdamState:
-        """State for :meth:`step_inplace`: flat zero buffers and work arrays of ``block``.
+    def init_inplace(self, params: np.ndarray, *, block: int = 1 << 16) -> InplaceAdamState:
+        """State for :meth:`step_inplace`: flat zero buffers and two work arrays of ``block``.
 
-        ``threads`` (default: the number of CPUs) blocks are processed side by side; ``block``
-        defaults to 512 KiB of entries. See :func:`adamlib.inplace.init_state`.
+        See :func:`adamlib.inplace.init_state`.
         """
-        return inplace.init_state(self.config, params, block=block, threads=threads)
+        return inplace.init_state(self.config, params, block=block)
 
     def step_inplace(self, params: np.ndarray, grad: np.ndarray, state: InplaceAdamState) -> None:
         r"""One step that overwrites ``params`` and ``state`` and allocates nothing.

@@ -6,19 +6,13 @@ same split as PyTorch's ``_single_tensor_adam`` and ``_multi_tensor_adam``). Eac
 so that the result lands in an existing array: the same operations on the same values in the
 same order, hence bit-identical results (``tests/core/test_inplace.py`` checks it).
 
-A block (:data:`DEFAULT_BLOCK_BYTES` per array) and its two work arrays stay in the CPU's
-caches, so the block's dozen elementwise passes cost about one trip to main memory (chapter 6).
-The blocks are shared out among threads: NumPy releases the GIL inside each operation, so the
-cores work on different blocks at once, and each entry is computed the same way whichever
-thread does it.
+A block of :data:`DEFAULT_BLOCK` entries and its two work arrays stay in the CPU cache, so the
+block's dozen elementwise passes cost about one trip to main memory (chapter 6).
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,11 +22,8 @@ from adamlib._checks import check_count, check_grad, check_params
 if TYPE_CHECKING:
     from adamlib.adam import AdamConfig
 
-#: Bytes per block and array: 512 KiB, 131072 float32 or 65536 float64 entries. It measured
-#: fastest on this book's machine (two threads, 10M float32 entries, blocks of 32 KiB to 4 MiB):
-#: large enough that the threads rarely wait for each other's Python calls, small enough that a
-#: block's dozen passes find its data in the CPU's caches.
-DEFAULT_BLOCK_BYTES = 1 << 19
+#: Entries per block: 64 Ki entries (256 KiB of float32) per array.
+DEFAULT_BLOCK = 1 << 16
 
 
 @dataclass
@@ -49,11 +40,9 @@ class InplaceAdamState:
         :math:`\max_{s\le t} v_s` with ``amsgrad``, else None.
     block : int
         Entries processed per block.
-    threads : int
-        Blocks processed side by side (NumPy releases the GIL inside each operation).
-    scratch : tuple of ndarrays
-        Work space: two arrays of ``min(block, n)`` entries per thread. Not part of the
-        optimizer's state proper (its field is marked ``metadata={"state": False}``, and
+    scratch : tuple of two ndarrays
+        Work space of ``min(block, n)`` entries each; not part of the optimizer's state proper
+        (its field is marked ``metadata={"state": False}``, and
         :func:`adamlib.experiments.memory.state_arrays` leaves it out).
     """
 
@@ -62,29 +51,16 @@ class InplaceAdamState:
     v: np.ndarray
     v_max: np.ndarray | None
     block: int
-    threads: int
-    scratch: tuple[np.ndarray, ...] = field(metadata={"state": False})
+    scratch: tuple[np.ndarray, np.ndarray] = field(metadata={"state": False})
 
 
 def init_state(
-    cfg: AdamConfig,
-    params: np.ndarray,
-    *,
-    block: int | None = None,
-    threads: int | None = None,
+    cfg: AdamConfig, params: np.ndarray, *, block: int = DEFAULT_BLOCK
 ) -> InplaceAdamState:
-    """Zero flat buffers for ``params`` and two work arrays of ``block`` entries per thread.
-
-    ``block`` defaults to :data:`DEFAULT_BLOCK_BYTES` worth of entries, ``threads`` to the
-    number of CPUs; there are never more threads than blocks.
-    """
+    """Zero flat buffers for ``params`` and two work arrays of ``block`` entries."""
     check_params(params)
-    if block is None:
-        block = DEFAULT_BLOCK_BYTES // params.itemsize
     block = check_count(block, "block")
-    threads = (os.cpu_count() or 1) if threads is None else check_count(threads, "threads")
     n, dtype = params.size, params.dtype
-    threads = min(threads, max(1, -(-n // block)))
     width = min(block, max(n, 1))
     return InplaceAdamState(
         t=0,
@@ -92,17 +68,12 @@ def init_state(
         v=np.zeros(n, dtype=dtype),
         v_max=np.zeros(n, dtype=dtype) if cfg.amsgrad else None,
         block=block,
-        threads=threads,
-        scratch=tuple(np.empty(width, dtype=dtype) for _ in range(2 * threads)),
+        scratch=(np.empty(width, dtype=dtype), np.empty(width, dtype=dtype)),
     )
 
 
 def step(cfg: AdamConfig, params: np.ndarray, grad: np.ndarray, state: InplaceAdamState) -> None:
     r"""Overwrite ``params`` with :math:`\phi_t` and ``state`` with step :math:`t`'s buffers.
-
-    The blocks are shared out among ``state.threads`` threads, block ``i`` to thread
-    ``i mod threads``; every entry is computed by the same operations whichever thread does
-    it, so the result does not depend on the number of threads.
 
     Parameters
     ----------
@@ -118,36 +89,22 @@ def step(cfg: AdamConfig, params: np.ndarray, grad: np.ndarray, state: InplaceAd
     _check(cfg, params, grad, state)
     t = state.t + 1
     flat_p, flat_g = params.reshape(-1), grad.reshape(-1)
-    n, block = flat_p.size, state.block
-
-    def work(worker: int) -> None:
-        s1, s2 = state.scratch[2 * worker : 2 * worker + 2]
-        for start in range(worker * block, n, state.threads * block):
-            stop = min(start + block, n)
-            k = stop - start
-            _step_block(
-                cfg,
-                flat_p[start:stop],
-                flat_g[start:stop],
-                state.m[start:stop],
-                state.v[start:stop],
-                None if state.v_max is None else state.v_max[start:stop],
-                t,
-                s1[:k],
-                s2[:k],
-            )
-
-    if state.threads == 1:
-        work(0)
-    else:
-        list(_pool(state.threads).map(work, range(state.threads)))
+    s1, s2 = state.scratch
+    for start in range(0, flat_p.size, state.block):
+        stop = min(start + state.block, flat_p.size)
+        k = stop - start
+        _step_block(
+            cfg,
+            flat_p[start:stop],
+            flat_g[start:stop],
+            state.m[start:stop],
+            state.v[start:stop],
+            None if state.v_max is None else state.v_max[start:stop],
+            t,
+            s1[:k],
+            s2[:k],
+        )
     state.t = t
-
-
-@cache
-def _pool(threads: int) -> ThreadPoolExecutor:
-    """One pool of worker threads per thread count, made on first use and kept."""
-    return ThreadPoolExecutor(threads, thread_name_prefix="adamlib-inplace")
 
 
 def _step_block(

@@ -43,19 +43,12 @@ def grads_for(step: int, size: int, dtype: Any) -> np.ndarray:
     return g.astype(dtype)
 
 
-def run_both(
-    options: dict[str, Any],
-    dtype: Any,
-    size: int,
-    block: int,
-    steps: int = 50,
-    threads: int | None = None,
-) -> None:
+def run_both(options: dict[str, Any], dtype: Any, size: int, block: int, steps: int = 50) -> None:
     opt = adamlib.Adam(**options)
     p_pure = np.linspace(-1.0, 1.0, size, dtype=dtype)
     p_inplace = p_pure.copy()
     state = opt.init(p_pure)
-    istate = opt.init_inplace(p_inplace, block=block, threads=threads)
+    istate = opt.init_inplace(p_inplace, block=block)
     buffer_ids = (id(p_inplace), id(istate.m), id(istate.v), id(istate.scratch))
     for step in range(1, steps + 1):
         g = grads_for(step, size, dtype)
@@ -91,23 +84,6 @@ def test_step_inplace_any_block_size(size: int, block: int) -> None:
     run_both({"amsgrad": True, "weight_decay": 0.1}, np.float64, size, block, steps=10)
 
 
-@pytest.mark.parametrize("threads", [1, 2, 3, 8])
-@pytest.mark.parametrize("options", OPTIONS)
-def test_step_inplace_is_the_same_on_any_number_of_threads(
-    options: dict[str, Any], threads: int
-) -> None:
-    """Blocks shared out among threads (1000 entries, 16 blocks of 64): still Adam.step's bits."""
-    run_both(options, np.float32, size=1000, block=64, steps=10, threads=threads)
-
-
-def test_threads_are_capped_by_the_blocks() -> None:
-    opt = adamlib.Adam()
-    assert opt.init_inplace(np.ones(100), block=64, threads=8).threads == 2
-    assert opt.init_inplace(np.ones(100), block=64, threads=1).threads == 1
-    state = opt.init_inplace(np.ones(1000), block=64, threads=3)
-    assert state.threads == 3 and len(state.scratch) == 6
-
-
 def test_init_inplace_state() -> None:
     opt = adamlib.Adam(amsgrad=True)
     st = opt.init_inplace(np.ones(1000, np.float32), block=64)
@@ -117,7 +93,6 @@ def test_init_inplace_state() -> None:
         assert buf.shape == (1000,) and buf.dtype == np.float32
         assert not buf.any()
     assert all(s.shape == (64,) and s.dtype == np.float32 for s in st.scratch)
-    assert len(st.scratch) == 2 * st.threads
     small = opt.init_inplace(np.ones(10), block=64)
     assert all(s.shape == (10,) for s in small.scratch), "scratch need not exceed the array"
     assert adamlib.Adam().init_inplace(np.ones(3)).v_max is None

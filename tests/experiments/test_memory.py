@@ -114,7 +114,7 @@ def test_full_matrix_is_quadratic() -> None:
 
 
 def test_inplace_state_counts_m_and_v_but_not_the_work_space() -> None:
-    """1000 float32 parameters: m and v are 8000 bytes; the scratch blocks are not state."""
-    state = adamlib.Adam().init_inplace(np.zeros(1000, dtype=np.float32), block=256, threads=2)
-    assert sum(a.nbytes for a in state.scratch) == 2 * 2048  # two blocks of 256 per thread
+    """1000 float32 parameters: m and v are 8000 bytes; the two scratch blocks are not state."""
+    state = adamlib.Adam().init_inplace(np.zeros(1000, dtype=np.float32), block=256)
+    assert sum(a.nbytes for a in state.scratch) == 2048
     assert state_nbytes(state) == 8000
