@@ -71,9 +71,12 @@ def prepare(p: np.ndarray, g: np.ndarray, config: Any) -> tuple[np.ndarray, np.n
 
 
 class Optimizer(ABC, Generic[S]):
-    r"""Base class: a pure ``step`` built on a per-array rule (see the module docstring).
+    r"""Base class: a pure ``step`` built on two rules for one parameter array.
 
-    Subclasses set ``state_type`` (a frozen dataclass with a field ``t`` and one field per
+    The rules are :meth:`init_leaf` (the zero state of one array) and :meth:`step_leaf` (one
+    step of one array). This class checks ``params``, ``grad`` and ``state`` once, at the entry
+    of ``step``, applies the rules array by array when the parameters are a dict, and packs the
+    new state. Subclasses set ``state_type`` (a frozen dataclass with a field ``t`` and one field per
     buffer), store their hyperparameters in a frozen dataclass ``self.config``, and implement
     :meth:`init_leaf` and :meth:`step_leaf`. ``step`` never mutates its arguments.
     """
