@@ -312,6 +312,6 @@ class RAdam(Optimizer[RAdamState]):
         step = -c.lr * direction
         new_phi = phi + step
         # Δφ_t = φ_t − φ_{t−1}: with decoupled decay it includes the decay term as well.
-        delta = new_phi - p if phi is not p else step
+        delta = step if phi is p else new_phi - p
         info = {"m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat, "delta": delta}
         return new_phi, {"m": m, "v": v}, info

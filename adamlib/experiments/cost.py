@@ -109,13 +109,11 @@ def interleaved_ms(
 def naive_step(
     phi: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float = 1e-3
 ) -> None:
-    """Baseline: Adam written the obvious way with NumPy temporaries (benchmark only)."""
-    b1, b2, eps = 0.9, 0.999, 1e-8
-    m[:] = b1 * m + (1 - b1) * g
-    v[:] = b2 * v + (1 - b2) * g * g
-    m_hat = m / (1 - b1**t)
-    v_hat = v / (1 - b2**t)
-    phi -= lr * m_hat / (np.sqrt(v_hat) + eps)
+    """Baseline: :func:`bare_adam_step`'s formulas, written back into ``phi``, ``m``, ``v``.
+
+    Adam the obvious way, with a NumPy temporary for every operation (benchmark only).
+    """
+    phi[:], m[:], v[:] = bare_adam_step(phi, g, m, v, t, lr)
 
 
 def effective_gb_per_s(n: int, ms: float, bytes_per_param: int = BYTES_PER_PARAM_ADAM) -> float:

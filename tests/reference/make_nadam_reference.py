@@ -19,8 +19,6 @@ long before the last one.
 
 from __future__ import annotations
 
-import json
-import platform
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,11 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_reference import (
     N_PARAMS,
-    N_STEPS,
     RECORD_STEPS,
     SEED,
-    SEQUENCE_SCALES,
+    base_arrays,
     make_sequences,
+    write_npz,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -112,12 +110,7 @@ def main() -> None:
     params0 = rng.standard_normal(N_PARAMS)  # the same draws, in the same order, as make_reference
     sequences = make_sequences(rng)
 
-    arrays: dict[str, np.ndarray] = {
-        "params0": params0,
-        "record_steps": RECORD_STEPS.astype(np.int64),
-    }
-    for seq_name, seq in sequences.items():
-        arrays[f"grads__{seq_name}"] = seq
+    arrays = base_arrays(params0, sequences)
 
     runs: dict[str, dict[str, Any]] = {}
     for cfg_name, cfg in CONFIGS.items():
@@ -143,26 +136,16 @@ def main() -> None:
                 f"mu_product>0 up to t={runs[run_id]['last_nonzero_mu_product_step']}"
             )
 
-    meta = {
-        "torch_version": torch.__version__,
-        "numpy_version": np.__version__,
-        "python_version": platform.python_version(),
-        "generator": f"{Path(__file__).name} (foreach=False, float64, CPU)",
-        "seed": SEED,
-        "n_steps": N_STEPS,
-        "n_params": N_PARAMS,
-        "sequences": list(sequences),
-        "sequence_scales": SEQUENCE_SCALES,
-        "configs": CONFIGS,
-        "buffer_names": BUFFER_NAMES,
-        "runs": runs,
-    }
-    arrays["meta"] = np.array(json.dumps(meta, indent=1, sort_keys=True))
-    np.savez_compressed(OUTPUT, **arrays)
-    size = OUTPUT.stat().st_size
-    print(f"wrote {OUTPUT} ({size / 1e6:.3f} MB, {len(arrays)} arrays, {len(runs)} runs)")
-    if size > 1_000_000:
-        sys.exit("npz larger than 1 MB")
+    write_npz(
+        OUTPUT,
+        arrays,
+        generator=f"{Path(__file__).name} (foreach=False, float64, CPU)",
+        sequences=sequences,
+        configs=CONFIGS,
+        buffer_names=BUFFER_NAMES,
+        runs=runs,
+        max_bytes=1_000_000,
+    )
 
 
 if __name__ == "__main__":

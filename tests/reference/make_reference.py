@@ -293,6 +293,48 @@ def run_torch(
     return trajectory, buffers, step
 
 
+def base_arrays(params0: np.ndarray, sequences: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays every reference file starts with: φ_0, the recorded steps, the gradients."""
+    arrays = {"params0": params0, "record_steps": RECORD_STEPS.astype(np.int64)}
+    for seq_name, seq in sequences.items():
+        arrays[f"grads__{seq_name}"] = seq
+    return arrays
+
+
+def write_npz(
+    output: Path,
+    arrays: dict[str, np.ndarray],
+    *,
+    generator: str,
+    sequences: dict[str, np.ndarray],
+    configs: dict[str, Any],
+    buffer_names: dict[str, Any],
+    runs: dict[str, dict[str, Any]],
+    max_bytes: int,
+) -> None:
+    """Add the JSON metadata (versions, configurations, runs) and write ``output``."""
+    meta = {
+        "torch_version": torch.__version__,
+        "numpy_version": np.__version__,
+        "python_version": platform.python_version(),
+        "generator": generator,
+        "seed": SEED,
+        "n_steps": N_STEPS,
+        "n_params": N_PARAMS,
+        "sequences": list(sequences),
+        "sequence_scales": SEQUENCE_SCALES,
+        "configs": configs,
+        "buffer_names": buffer_names,
+        "runs": runs,
+    }
+    arrays["meta"] = np.array(json.dumps(meta, indent=1, sort_keys=True))
+    np.savez_compressed(output, **arrays)
+    size = output.stat().st_size
+    print(f"wrote {output} ({size / 1e6:.3f} MB, {len(arrays)} arrays, {len(runs)} runs)")
+    if size > max_bytes:
+        sys.exit(f"npz larger than {max_bytes / 1e6:g} MB")
+
+
 def main() -> None:
     """Build and write the npz and print a short summary."""
     torch.set_num_threads(1)
@@ -300,12 +342,7 @@ def main() -> None:
     params0 = rng.standard_normal(N_PARAMS)
     sequences = make_sequences(rng)
 
-    arrays: dict[str, np.ndarray] = {
-        "params0": params0,
-        "record_steps": RECORD_STEPS.astype(np.int64),
-    }
-    for seq_name, seq in sequences.items():
-        arrays[f"grads__{seq_name}"] = seq
+    arrays = base_arrays(params0, sequences)
 
     runs: dict[str, dict[str, Any]] = {}
     for cfg_name, cfg in CONFIGS.items():
@@ -329,26 +366,16 @@ def main() -> None:
                 f"{run_id:50s} |phi|max={np.max(np.abs(trajectory)):.3e} buffers={sorted(buffers)}"
             )
 
-    meta = {
-        "torch_version": torch.__version__,
-        "numpy_version": np.__version__,
-        "python_version": platform.python_version(),
-        "generator": f"{Path(__file__).name} (foreach=False, fused=False, float64, CPU)",
-        "seed": SEED,
-        "n_steps": N_STEPS,
-        "n_params": N_PARAMS,
-        "sequences": list(sequences),
-        "sequence_scales": SEQUENCE_SCALES,
-        "configs": CONFIGS,
-        "buffer_names": BUFFER_NAMES,
-        "runs": runs,
-    }
-    arrays["meta"] = np.array(json.dumps(meta, indent=1, sort_keys=True))
-    np.savez_compressed(OUTPUT, **arrays)
-    size = OUTPUT.stat().st_size
-    print(f"wrote {OUTPUT} ({size / 1e6:.3f} MB, {len(arrays)} arrays, {len(runs)} runs)")
-    if size > 1_500_000:
-        sys.exit("npz larger than 1.5 MB")
+    write_npz(
+        OUTPUT,
+        arrays,
+        generator=f"{Path(__file__).name} (foreach=False, fused=False, float64, CPU)",
+        sequences=sequences,
+        configs=CONFIGS,
+        buffer_names=BUFFER_NAMES,
+        runs=runs,
+        max_bytes=1_500_000,
+    )
 
 
 if __name__ == "__main__":
