@@ -15,7 +15,7 @@ import numpy as np
 
 from adamlib._checks import check_count, check_decay_rate, check_nonnegative
 from adamlib.bias import bias_correction, bias_corrections
-from adamlib.moments import ema
+from adamlib.moments import _moment_series, ema
 
 
 def _means_array(means: np.ndarray | Sequence[float], name: str = "means") -> np.ndarray:
@@ -54,14 +54,7 @@ def expected_moment(means: np.ndarray | Sequence[float], beta: float) -> np.ndar
         :math:`(1-\beta^t)\,\mu`.
     """
     beta = check_decay_rate(beta, "beta")
-    mu = _means_array(means)
-    rows = mu.reshape(mu.shape[0], -1)
-    out = np.empty_like(rows)
-    prev = np.zeros(rows.shape[1])
-    for t in range(rows.shape[0]):
-        prev = ema(prev, rows[t], beta)
-        out[t] = prev
-    return out.reshape(mu.shape)
+    return _moment_series(ema, _means_array(means), beta)
 
 
 def expected_corrected_moment(means: np.ndarray | Sequence[float], beta: float) -> np.ndarray:
