@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from html import escape
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -49,9 +50,24 @@ ICONS: dict[str, str] = {
 #: Korean labels for the three repetition modes of the player.
 MODE_LABELS: dict[str, str] = {"Once": "한 번", "Loop": "반복", "Reflect": "왕복"}
 
+#: Korean tooltips (and so accessible names) of the player's buttons, by matplotlib's English.
+BUTTON_TITLES: dict[str, str] = {
+    "Decrease speed": "느리게",
+    "First frame": "첫 프레임",
+    "Previous frame": "이전 프레임",
+    "Play backwards": "거꾸로 재생",
+    "Pause": "일시 정지",
+    "Play": "재생",
+    "Next frame": "다음 프레임",
+    "Last frame": "마지막 프레임",
+    "Increase speed": "빠르게",
+    "Repetition mode": "반복 방식",
+}
+
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _RANDOM_ID = re.compile(r'id="_anim_img([0-9a-f]{32})"')
 _CDN_LINK = re.compile(r"<link[^>]*font-awesome[^>]*>\s*")
+_TITLE = re.compile(r'(title|aria-label)="([^"]*)"')
 
 
 def html_id(name: str) -> str:
@@ -70,8 +86,8 @@ def html_id(name: str) -> str:
     return f"adamlib_{name}"
 
 
-def make_deterministic(html: str, name: str) -> str:
-    """Post-process the HTML of ``to_jshtml``: fixed id, no CDN stylesheet, text icons.
+def make_deterministic(html: str, name: str, alt: str) -> str:
+    """Post-process the HTML of ``to_jshtml``: fixed id, no CDN stylesheet, Korean controls.
 
     Parameters
     ----------
@@ -79,13 +95,18 @@ def make_deterministic(html: str, name: str) -> str:
         What :meth:`matplotlib.animation.Animation.to_jshtml` returned.
     name : str
         See :func:`html_id`.
+    alt : str
+        Alternative text of the frame image: what the animation shows, for a reader who
+        cannot see it.
 
     Returns
     -------
     str
         The same player with the random id replaced by :func:`html_id` ``(name)``, the Font
-        Awesome ``<link>`` removed, every icon replaced by the symbol in :data:`ICONS`, and the
-        repetition modes labelled as in :data:`MODE_LABELS`.
+        Awesome ``<link>`` removed, every icon replaced by the symbol in :data:`ICONS`, the
+        repetition modes labelled as in :data:`MODE_LABELS`, the buttons' tooltips and
+        accessible names as in :data:`BUTTON_TITLES`, the frame slider labelled "프레임" and
+        the image given ``alt``.
 
     Raises
     ------
@@ -94,6 +115,8 @@ def make_deterministic(html: str, name: str) -> str:
         to publish a page that differs on every build or loads a stylesheet from the network.
     """
     fixed = html_id(name)
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt must be a non-empty description of the animation, got {alt!r}")
     found = _RANDOM_ID.search(html)
     if found is None:
         raise RuntimeError("no random id '_anim_img<32 hex digits>' found: template changed?")
@@ -103,7 +126,16 @@ def make_deterministic(html: str, name: str) -> str:
         html = html.replace(f'<i class="{icon}"></i>', f'<span aria-hidden="true">{symbol}</span>')
     for english, korean in MODE_LABELS.items():
         html = html.replace(f">{english}</label>", f">{korean}</label>")
+    html = _TITLE.sub(lambda m: f'{m[1]}="{BUTTON_TITLES.get(m[2], m[2])}"', html)
+    html = html.replace(
+        f'<img id="_anim_img{fixed}">', f'<img id="_anim_img{fixed}" alt="{escape(alt)}">'
+    )
+    html = html.replace('class="anim-slider"', 'class="anim-slider" aria-label="프레임"')
     leftovers = [s for s in ('class="fa', "http://", "https://") if s in html]
+    korean = {*BUTTON_TITLES.values(), "프레임"}
+    leftovers += [f"{a}={t!r}" for a, t in _TITLE.findall(html) if t not in korean]
+    if 'aria-label="프레임"' not in html or f'alt="{escape(alt)}"' not in html:
+        leftovers.append("the slider or the image")
     if leftovers or _RANDOM_ID.search(html):
         raise RuntimeError(f"the animation HTML still contains {leftovers!r}: template changed?")
     return html
@@ -115,6 +147,7 @@ def animation_html(
     frames: int,
     *,
     name: str,
+    alt: str,
     interval: int = 800,
     dpi: int = 75,
 ) -> str:
@@ -130,6 +163,8 @@ def animation_html(
         Number of frames, at least 1.
     name : str
         See :func:`html_id`.
+    alt : str
+        What the animation shows, in words (the frame image's alternative text).
     interval : int, default 800
         Milliseconds between frames when playing.
     dpi : int, default 75
@@ -158,7 +193,7 @@ def animation_html(
             html = anim.to_jshtml(default_mode="once")
     finally:
         plt.close(fig)
-    return make_deterministic(html, name)
+    return make_deterministic(html, name, alt)
 
 
 def sweep_figure(
@@ -247,6 +282,7 @@ def parameter_sweep(
     steps: int,
     *,
     name: str,
+    alt: str,
     label: str = "Adam",
     value_label: str = r"\alpha",
     log_values: bool = True,
@@ -268,8 +304,8 @@ def parameter_sweep(
         :math:`\phi_0`, the same for every run.
     steps : int
         :math:`T`, the same for every run.
-    name : str
-        See :func:`html_id`.
+    name, alt
+        See :func:`animation_html`.
     label, value_label, log_values
         See :func:`sweep_figure`.
     interval, dpi
@@ -286,4 +322,4 @@ def parameter_sweep(
     fig, update = sweep_figure(
         problem, vals, traces, label=label, value_label=value_label, log_values=log_values
     )
-    return animation_html(fig, update, len(vals), name=name, interval=interval, dpi=dpi)
+    return animation_html(fig, update, len(vals), name=name, alt=alt, interval=interval, dpi=dpi)

@@ -6,6 +6,7 @@ The numbers are rounded for printing only; they come straight from the trace.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,10 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: A cell that is a number (right-aligned in tabular figures): 0.9, -1e-08, 1.5%, inf, nan, …
+_NUMBER = re.compile(r"[-+\u2212]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?|[-+]?(?:inf|nan)")
+
+
 @dataclass(frozen=True)
 class Table:
     """A small table with a plain-text ``repr`` and an HTML ``_repr_html_`` for notebooks."""
@@ -43,13 +48,22 @@ class Table:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{h}</th>" for h in self.headers_html)
+        """The table in a scroll box of its own; numeric columns are marked ``class="num"``."""
+        numeric = [
+            all(_NUMBER.fullmatch(r[i]) for r in self.rows) for i in range(len(self.headers_html))
+        ]
+
+        def cell(tag: str, text: str, i: int) -> str:
+            return f'<{tag} class="num">{text}</{tag}>' if numeric[i] else f"<{tag}>{text}</{tag}>"
+
+        head = "".join(cell("th", h, i) for i, h in enumerate(self.headers_html))
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in self.rows
+            "<tr>" + "".join(cell("td", html.escape(c), i) for i, c in enumerate(r)) + "</tr>"
+            for r in self.rows
         )
         return (
-            f'<table class="adamlib-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>"
+            '<div class="adamlib-table-scroll"><table class="adamlib-table">'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
         )
 
 

@@ -14,6 +14,7 @@ from matplotlib.animation import FuncAnimation
 
 import adamlib
 from adamlib.animation import (
+    BUTTON_TITLES,
     ICONS,
     animation_html,
     html_id,
@@ -40,7 +41,14 @@ def _tiny_figure() -> tuple[plt.Figure, object]:
 
 def _sweep(name: str = "test_sweep") -> str:
     return parameter_sweep(
-        BOWL, lambda lr: adamlib.Adam(lr=lr), [0.01, 0.1, 0.5], [1.0, 1.0], 10, name=name, dpi=40
+        BOWL,
+        lambda lr: adamlib.Adam(lr=lr),
+        [0.01, 0.1, 0.5],
+        [1.0, 1.0],
+        10,
+        name=name,
+        alt="세 학습률의 경로",
+        dpi=40,
     )
 
 
@@ -65,7 +73,7 @@ def test_matplotlib_itself_is_random_and_make_deterministic_fixes_it() -> None:
         raw.append(FuncAnimation(fig, update, frames=range(2)).to_jshtml())
         plt.close(fig)
     assert raw[0] != raw[1]  # the uuid4 id
-    fixed = [make_deterministic(h, "same") for h in raw]
+    fixed = [make_deterministic(h, "same", "그림") for h in raw]
     assert fixed[0] == fixed[1]
 
 
@@ -77,6 +85,25 @@ def test_no_external_resources_and_text_icons() -> None:
     for symbol in ICONS.values():
         assert f'<span aria-hidden="true">{symbol}</span>' in html
     assert ">한 번</label>" in html and ">Once</label>" not in html
+
+
+def test_the_controls_speak_korean_and_the_image_has_its_alt_text() -> None:
+    html = _sweep()
+    titles = re.findall(r'title="([^"]*)"', html)
+    assert sorted(set(titles)) == sorted(BUTTON_TITLES.values())
+    assert 'alt="세 학습률의 경로"' in html
+    assert re.search(r'<input[^>]*class="anim-slider" aria-label="프레임"', html)
+    for english in BUTTON_TITLES:
+        assert f'"{english}"' not in html
+    labels = re.findall(r'aria-label="([^"]*)"', html)
+    assert set(labels) == {*BUTTON_TITLES.values(), "프레임"}
+
+
+@pytest.mark.parametrize("alt", ["", "   ", None])
+def test_an_animation_without_alt_text_is_refused(alt: object) -> None:
+    fig, update = _tiny_figure()
+    with pytest.raises(ValueError, match="alt"):
+        animation_html(fig, update, 2, name="x", alt=alt)  # type: ignore[arg-type]
 
 
 def test_frames_are_embedded_pngs_and_the_player_has_controls() -> None:
@@ -98,13 +125,14 @@ def test_the_chapter_size_budget_holds_for_ten_frames() -> None:
         [-1.0, -0.5],
         30,
         name="budget",
+        alt="열 학습률의 경로",
     )
     assert len(html.encode()) < 1.5e6
 
 
 def test_animation_html_closes_the_figure() -> None:
     fig, update = _tiny_figure()
-    animation_html(fig, update, 2, name="closed", dpi=30)
+    animation_html(fig, update, 2, name="closed", alt="그림", dpi=30)
     assert not plt.fignum_exists(fig.number)
 
 
@@ -114,7 +142,7 @@ def test_animation_html_closes_the_figure() -> None:
 )
 def test_animation_html_rejects_bad_arguments(kwargs: dict, name: str) -> None:
     fig, update = _tiny_figure()
-    args = {"frames": 2, "name": "x", **kwargs}
+    args = {"frames": 2, "name": "x", "alt": "그림", **kwargs}
     with pytest.raises(ValueError, match=name):
         animation_html(fig, update, **args)
     plt.close(fig)
@@ -122,7 +150,7 @@ def test_animation_html_rejects_bad_arguments(kwargs: dict, name: str) -> None:
 
 def test_make_deterministic_refuses_unknown_html() -> None:
     with pytest.raises(RuntimeError, match="template"):
-        make_deterministic("<div>not an animation</div>", "x")
+        make_deterministic("<div>not an animation</div>", "x", "그림")
 
 
 def test_sweep_figure_draws_any_frame() -> None:

@@ -124,7 +124,8 @@ def test_learning_rate_table_text_and_html() -> None:
     assert text.splitlines()[0].split() == ["문제", "SGD", "Adam"]
     assert "0.0215" in text and "0.464" in text
     html = table._repr_html_()
-    assert html.count("<tr>") == 3 and "<td>0.1</td>" in html
+    assert html.count("<tr>") == 3 and '<td class="num">0.1</td>' in html
+    assert "<td>이차</td>" in html  # a text column stays unmarked (left-aligned)
 
 
 def test_learning_rate_table_rejects_mismatched_rows() -> None:
