@@ -94,7 +94,7 @@ site: $(STAMP)
 	  "$(CHROMIUM)" --version 2>/dev/null || true; \
 	fi
 	CHROMIUM="$(CHROMIUM)" BOOK_SITE_REQUIRED=1 $(BIN)/pytest tests/browser -q -rs
-	@echo "screenshots: $(CURDIR)/_build/screenshots/"
+	@if [ -d _build/screenshots ]; then echo "screenshots: $(CURDIR)/_build/screenshots/"; fi
 
 # Stages run one after another (also under make -j), each with a timing line. A failing stage
 # does not hide the others: all run, the failures are listed, and `make test` fails at the end.
@@ -110,7 +110,14 @@ test:
 	  echo "<== $$stage: $$result, $$(( $$(date +%s) - t0 )) s"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
-	echo "make test: all stages passed"
+	if [ -z "$(CHROMIUM)" ] || [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "******************************************************************************"; \
+	  echo "make test: the other stages passed, but the BROWSER TESTS WERE SKIPPED (no"; \
+	  echo "Chromium): how the pages look was NOT checked. apt-get install chromium, re-run."; \
+	  echo "******************************************************************************"; \
+	else \
+	  echo "make test: all stages passed"; \
+	fi
 
 # MathJax 3, vendored so the site typesets formulas with no network: the npm registry's
 # `mathjax` package at an exact version, checked against its published integrity. Only the

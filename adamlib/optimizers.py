@@ -374,9 +374,11 @@ class AdaMax(Optimizer[AdaMaxState]):
     r"""AdaMax (Kingma & Ba, 2015, Algorithm 2): Adam with the :math:`L^\infty` norm.
 
     .. math::
-        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad
-        u_t = \max(\beta_2 u_{t-1},\ |g_t| + \varepsilon), \qquad
-        \phi_t = \phi_{t-1} - \frac{\alpha}{1-\beta_1^t}\,\frac{m_t}{u_t}
+        \begin{aligned}
+        m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t, \\
+        u_t &= \max(\beta_2 u_{t-1},\ |g_t| + \varepsilon), \\
+        \phi_t &= \phi_{t-1} - \frac{\alpha}{1-\beta_1^t}\,\frac{m_t}{u_t}
+        \end{aligned}
 
     With ``eps=0`` this is the paper's algorithm exactly; ``eps=1e-8`` is ``torch.optim.Adamax``.
     Where :math:`u_t = 0` (possible only with ``eps=0``) the entry does not move: the ratio

@@ -18,13 +18,13 @@ def step_size_bound(lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999) 
     .. math::
         |\Delta\phi_t| \lesssim
         \begin{cases}
-          \alpha\,(1-\beta_1)/\sqrt{1-\beta_2} & \text{if } 1-\beta_1 > \sqrt{1-\beta_2}
-            \text{ (reached by a lone spike after a long run of zeros)}\\
+          \alpha\,(1-\beta_1)/\sqrt{1-\beta_2} & \text{if } 1-\beta_1 > \sqrt{1-\beta_2},\\
           \alpha & \text{otherwise,}
         \end{cases}
 
-    that is :math:`\alpha \max\bigl(1, (1-\beta_1)/\sqrt{1-\beta_2}\bigr)`. It is a rule of
-    thumb, not a strict bound: a gradient that grows geometrically step after step can exceed it.
+    that is :math:`\alpha \max\bigl(1, (1-\beta_1)/\sqrt{1-\beta_2}\bigr)`; a lone spike after a
+    long run of zeros reaches the first case. It is a rule of thumb, not a strict bound: a
+    gradient that grows geometrically step after step can exceed it.
 
     Parameters
     ----------

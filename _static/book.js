@@ -1,0 +1,95 @@
+/* The book's page behaviour (Jupyter Book adds every .js file in _static/ to every page).
+
+   1. Scroll boxes a keyboard can reach. A formula or a table wider than the column scrolls
+      inside its own box (book.css). Such a box gets tabindex="0", a Korean label and the class
+      book-scrolls (edge shadows), but only while it really overflows: a box that fits is no
+      extra stop for the Tab key. Checked again after MathJax typesets and on every resize.
+   2. Figures open at full size. Every figure of a notebook output becomes a link to its image;
+      a click or tap shows it at its natural size in a dialog that scrolls and closes with the
+      button, Escape or a click on the picture. Without JavaScript the link still opens the PNG. */
+(() => {
+  "use strict";
+
+  const SCROLLERS = [
+    ".adamlib-table-scroll",
+    ".pst-scrollable-table-container",
+    "div.math mjx-container[display='true']",
+    "span.math",
+    "div.cell_output .output",
+    "div.highlight pre",
+  ].join(",");
+
+  function markScrollers() {
+    for (const box of document.querySelectorAll(SCROLLERS)) {
+      const overflows = box.scrollWidth > box.clientWidth + 1;
+      if (overflows && !box.classList.contains("book-scrolls")) {
+        box.classList.add("book-scrolls");
+        box.setAttribute("tabindex", "0");
+        if (!box.hasAttribute("aria-label") && !box.hasAttribute("role")) {
+          box.setAttribute("role", "group");
+          box.setAttribute("aria-label", "가로로 스크롤되는 영역");
+        }
+      } else if (!overflows && box.classList.contains("book-scrolls")) {
+        box.classList.remove("book-scrolls");
+        box.removeAttribute("tabindex");
+        if (box.getAttribute("aria-label") === "가로로 스크롤되는 영역") {
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+        }
+      }
+    }
+  }
+
+  function openLightbox(src, alt) {
+    const dialog = document.createElement("dialog");
+    dialog.className = "book-lightbox";
+    dialog.setAttribute("aria-label", "그림 크게 보기");
+    const frame = document.createElement("div");
+    frame.className = "book-lightbox-frame";
+    const img = document.createElement("img");
+    img.src = src;
+    img.alt = alt;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "닫기";
+    frame.append(img);
+    dialog.append(frame, close);
+    document.body.append(dialog);
+    const done = () => dialog.close();
+    close.addEventListener("click", done);
+    img.addEventListener("click", done);
+    dialog.addEventListener("close", () => dialog.remove());
+    dialog.showModal();
+    close.focus();
+  }
+
+  function zoomableFigures() {
+    for (const img of document.querySelectorAll(".bd-article div.cell_output img")) {
+      if (img.closest("a") || img.closest(".animation")) continue;
+      const link = document.createElement("a");
+      link.className = "book-zoom";
+      link.href = img.getAttribute("src");
+      link.title = "그림을 원래 크기로 보기";
+      img.replaceWith(link);
+      link.append(img);
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        openLightbox(img.src, img.alt);
+      });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    zoomableFigures();
+    markScrollers();
+    let timer = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(timer);
+      timer = setTimeout(markScrollers, 150);
+    });
+    if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
+      window.MathJax.startup.promise.then(markScrollers);
+    }
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollers);
+  });
+})();
