@@ -280,3 +280,37 @@ def test_the_api_page_documents_every_public_name(parsed: dict[str, Page]) -> No
         expected |= {f"{module}.{name}" for name in public_members(module)}
     missing = sorted(name for name in expected if name not in ids)
     assert not missing, f"not in the API reference: {missing}"
+
+
+# -- the README's numbers about the site ---------------------------------------------------------
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SIZE_ROW = re.compile(r"^\| `([^`]+)` \| ([\d.]+) MB \|", re.MULTILINE)
+
+
+def _megabytes(paths: list[Path]) -> float:
+    files = [f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()]
+    return sum(f.stat().st_size for f in files) / 1e6
+
+
+def _close(stated: float, measured: float) -> bool:
+    return abs(stated - measured) <= max(0.15 * measured, 0.3)
+
+
+def test_the_readme_states_the_site_size_as_built(site: Path) -> None:
+    """The README's size table and total match the build (within 15 % or 0.3 MB)."""
+    total = re.search(r"합쳐 약 (\d+) MB", README)
+    assert total, "the README no longer states the site's total size"
+    measured_total = _megabytes([site])
+    rows = SIZE_ROW.findall(README)
+    assert {name for name, _ in rows} >= {"_static/", "_sources/", "_images/", "chapters/*.html"}
+    wrong = []
+    if not _close(float(total.group(1)), measured_total):
+        wrong.append(f"total: README {total.group(1)} MB, built {measured_total:.1f} MB")
+    for name, stated in rows:
+        paths = sorted(site.glob(name)) if "*" in name else [site / name.rstrip("/")]
+        measured = _megabytes(paths)
+        if not _close(float(stated), measured):
+            wrong.append(f"{name}: README {stated} MB, built {measured:.1f} MB")
+    mathjax = re.search(r"MathJax ([\d.]+) MB", README)
+    assert mathjax and _close(float(mathjax.group(1)), _megabytes([site / "_static" / "mathjax"]))
+    assert not wrong, "README.md (사이트의 무게) is out of date: " + "; ".join(wrong)

@@ -1,0 +1,134 @@
+"""Reading a chapter in Chromium: figures open full size, have Korean alt text, follow dark mode;
+a formula or table wider than a phone scrolls in its own box, by finger and by keyboard.
+
+What is measured here is what ``_static/book.js`` and ``_static/book.css`` promise; the
+page-by-page layout matrix (widths, clipping, word breaking) is in ``test_layout.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+HANGUL = re.compile("[\uac00-\ud7a3]")
+CHAPTERS = [f"chapters/{name}.html" for name in (
+    "00_overview", "01_first_moment", "02_second_moment", "03_bias_correction",
+    "04_update_rule", "05_cooperation", "06_advantages", "07_limits",
+)]  # fmt: skip
+
+SETTLE = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  await document.fonts.ready;
+  await new Promise((done) => setTimeout(done, 200));
+}"""
+
+
+def _local_only(page: Any, server: str) -> None:
+    page.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(server) or
+        route.request.url.startswith("data:") else route.abort()
+    )  # fmt: skip
+
+
+@pytest.fixture
+def phone(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(locale="ko-KR", **PHONE)
+    page = context.new_page()
+    _local_only(page, server)
+    yield page
+    context.close()
+
+
+def _open(page: Any, server: str, path: str) -> None:
+    page.goto(server + path, wait_until="load")
+    page.evaluate(SETTLE)
+
+
+def test_every_figure_has_korean_alt_text(browser: Any, server: str) -> None:
+    context = browser.new_context(locale="ko-KR", **DESKTOP)
+    page = context.new_page()
+    _local_only(page, server)
+    missing = []
+    try:
+        for path in CHAPTERS:
+            _open(page, server, path)
+            for alt, src in page.evaluate(
+                """() => [...document.querySelectorAll("article img")]
+                    .map((img) => [img.getAttribute("alt") || "", img.getAttribute("src") || ""])"""
+            ):
+                if not HANGUL.search(alt) or alt.endswith(".png") or len(alt) < 15:
+                    missing.append(f"{path}: {src[-40:]!r} alt={alt[:40]!r}")
+    finally:
+        context.close()
+    assert not missing, f"{len(missing)} figures without Korean alt text:\n" + "\n".join(missing)
+
+
+def test_a_figure_opens_at_full_size_and_closes(phone: Any, server: str) -> None:
+    _open(phone, server, "chapters/04_update_rule.html")
+    figures = phone.locator("article div.cell_output a.book-zoom img")
+    assert figures.count() >= 3, "figures are not wrapped in zoom links"
+    shown = figures.first.bounding_box()
+    natural = figures.first.evaluate("(img) => img.naturalWidth")
+    assert shown["width"] < natural, "the test needs a figure shrunk to fit the phone"
+    figures.first.scroll_into_view_if_needed()
+    figures.first.click()
+    big = phone.locator("dialog.book-lightbox[open] img")
+    big.wait_for(state="visible")
+    assert big.evaluate("(img) => img.getBoundingClientRect().width") == pytest.approx(
+        natural, abs=1
+    )
+    assert phone.locator("dialog.book-lightbox button").inner_text() == "닫기"
+    phone.keyboard.press("Escape")
+    phone.locator("dialog.book-lightbox").wait_for(state="detached")
+    # Without JavaScript the link still leads to the image itself.
+    href = phone.locator("article a.book-zoom").first.get_attribute("href")
+    assert href and href.endswith(".png")
+
+
+def test_figures_follow_dark_mode(browser: Any, server: str) -> None:
+    context = browser.new_context(color_scheme="dark", **DESKTOP)
+    page = context.new_page()
+    _local_only(page, server)
+    try:
+        _open(page, server, "chapters/01_first_moment.html")
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        filters = page.evaluate(
+            """() => [...document.querySelectorAll("article div.cell_output img")]
+                .map((img) => getComputedStyle(img).filter)"""
+        )
+        assert filters and all("invert" in f for f in filters), filters
+        # The book's HTML outputs (tables) sit on the dark page, not on a light card.
+        ground = page.evaluate(
+            """() => getComputedStyle(document.querySelector(
+                 "div.cell_output .text_html")).backgroundColor"""
+        )
+        assert ground in ("rgba(0, 0, 0, 0)", "transparent"), ground
+    finally:
+        context.close()
+
+
+def test_a_wide_formula_scrolls_in_its_own_box_by_keyboard(phone: Any, server: str) -> None:
+    _open(phone, server, "chapters/04_update_rule.html")
+    boxes = phone.locator(".book-scrolls")
+    assert boxes.count() >= 1, "no overflowing box was marked scrollable on a phone"
+    info = phone.evaluate(
+        """() => [...document.querySelectorAll(".book-scrolls")].map((el) => ({
+            tab: el.tabIndex,
+            label: el.getAttribute("aria-label") || el.getAttribute("role"),
+            over: el.scrollWidth - el.clientWidth,
+        }))"""
+    )
+    assert info and all(i["tab"] == 0 and i["label"] and i["over"] > 0 for i in info), info
+    box = boxes.first
+    box.focus()
+    phone.keyboard.press("ArrowRight")
+    phone.keyboard.press("ArrowRight")
+    assert box.evaluate("(el) => el.scrollLeft") > 0
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
