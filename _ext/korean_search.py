@@ -22,17 +22,45 @@ The list of endings lives here once and is written into the JavaScript as JSON, 
 strip the same endings. Stripping is deliberately generous (a noun that happens to end in a
 syllable such as 이 or 과 also yields a shorter "stem"); that only adds index entries, and a
 query that is itself indexed is never shortened, so "결과" still finds 결과를 and 결과는.
+
+Synonyms come from one place, the glossary (``korean_search_glossary``, by default
+``chapters/glossary.md``), where readers see them too:
+
+* an entry of the ``glossary`` directive names a concept on its term lines (그래디언트, gradient)
+  and may list the words readers use for it in its definition, on a line ``같은 말: 기울기,
+  그레이디언트``;
+* a row of a table whose first cell is a formula (``$\\varepsilon$``) may end its text with
+  ``같은 말: 엡실론, epsilon``. The symbol is written ``\\varepsilon`` in formulas and ε in prose:
+  both (and ``epsilon``) are its forms.
+
+Read when the build starts (:class:`Thesaurus`). Wherever a page writes a Korean term line (the
+English ones also occur in paper titles and docstrings) or a form of a symbol, the index gets every
+term line, form and synonym of that entry too, so 기울기 finds the pages of 그래디언트, 러닝 레이트
+those of 학습률, and 엡실론 every page with ε in its prose or its formulas. A synonym on a page
+brings in nothing (기울기 also means the slope of a line). ``language_data.js`` gets the
+synonyms as ``KOREAN_SYNONYMS`` (query word → how the book writes it), which
+``_static/search-page.js`` uses to quote the book's word in a result.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from typing import Any
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
 
+import snowballstemmer
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.search import languages
 from sphinx.search.en import SearchEnglish
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 # Particles (조사), then the copula 이다 and its forms, then the commonest endings of verbs built
 # on a noun with 하다/되다/시키다 (수렴한다 → 수렴, 계산하면 → 계산), as they follow a noun.
@@ -97,21 +125,258 @@ def split_scripts(token: str) -> list[str]:
     return out
 
 
+# --- Synonyms from the glossary ---------------------------------------------------------------
+
+SYNONYM_LABEL = "같은 말:"
+_SYNONYM_LINE = re.compile(rf"^{SYNONYM_LABEL}\s*(.+?)\s*$")
+_SYNONYM_CELL = re.compile(rf"{SYNONYM_LABEL}\s*(.+?)\s*$")
+_GLOSSARY_START = re.compile(r"^(:{3,}|`{3,})\{glossary\}")
+_WORD = re.compile(r"\w+")
+_TEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
+_PORTER = snowballstemmer.stemmer("porter")
+
+
+def _porter(word: str) -> str:
+    return _PORTER.stemWord(word.lower())
+
+
+def words_of(phrase: str) -> list[str]:
+    """The words of ``phrase`` as the index sees them (``\\w+`` tokens split by script).
+
+    >>> words_of("러닝 레이트")
+    ['러닝', '레이트']
+    """
+    return [part for token in _WORD.findall(phrase) for part in split_scripts(token)]
+
+
+def greek_letter(name: str) -> str | None:
+    """The Unicode letter of a TeX Greek command name: ``varepsilon`` → ε, ``Delta`` → Δ."""
+    base = name.removeprefix("var")
+    case = "CAPITAL" if base[:1].isupper() else "SMALL"
+    spelled = {"lambda": "lamda"}.get(base.lower(), base)  # Unicode spells it LAMDA
+    try:
+        return unicodedata.lookup(f"GREEK {case} LETTER {spelled.upper()}")
+    except KeyError:
+        return None
+
+
+def symbol_forms(tex: str) -> tuple[str, ...]:
+    """How the book writes the symbol of the formula ``tex``: in formulas, in prose, by name.
+
+    The prose form comes first (it is what a reader sees in a result's summary, where formulas
+    are shown as text).
+
+    >>> symbol_forms(r"\\varepsilon")
+    ('ε', 'varepsilon', 'epsilon')
+    >>> symbol_forms(r"\\beta_1")
+    ('β1', 'beta_1')
+    """
+    tex = tex.strip().strip("$").strip()
+    forms = []
+    letters = {name: greek_letter(name) for name in _TEX_COMMAND.findall(tex)}
+    if letters and all(letters.values()):
+        prose = _TEX_COMMAND.sub(lambda m: letters[m.group(1)] or "", tex)
+        forms.append(re.sub(r"[\s{}_^\\]", "", prose))  # \beta_1 → β1, as prose writes it
+    forms.append(" ".join(_WORD.findall(tex)))  # what the index finds in the formula's source
+    forms += [name.removeprefix("var") for name in letters if name.startswith("var")]
+    return tuple(dict.fromkeys(f for f in forms if f))
+
+
+def _synonyms(text: str) -> tuple[str, ...]:
+    return tuple(w.strip().rstrip(".") for w in text.split(",") if w.strip().rstrip("."))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One concept of the glossary.
+
+    Attributes
+    ----------
+    terms : tuple of str
+        How the book writes it: the term lines of a glossary entry (Korean first, then English),
+        or the forms of a symbol (:func:`symbol_forms`).
+    synonyms : tuple of str
+        What readers may call it (the ``같은 말:`` list).
+    symbol : bool
+        True for a row of the table of symbols.
+    """
+
+    terms: tuple[str, ...]
+    synonyms: tuple[str, ...] = ()
+    symbol: bool = False
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        """What, written on a page, makes the page a page of this entry.
+
+        The Korean term lines of a glossary entry (the book's prose is Korean: an English line
+        such as "gradient" occurs in the titles of papers and in docstrings, which are not about
+        the term), every form of a symbol. Synonyms never do.
+        """
+        if self.symbol:
+            return self.terms
+        return tuple(t for t in self.terms if is_hangul(t)) or self.terms
+
+
+def read_glossary(text: str) -> list[Entry]:
+    """Every entry of the glossary source ``text`` (MyST) that lists synonyms.
+
+    Parameters
+    ----------
+    text : str
+        The glossary page: ``glossary`` directives and tables of symbols.
+
+    Returns
+    -------
+    list of Entry
+        One per glossary entry or table row with a ``같은 말:`` list, in the order of the page.
+    """
+    entries: list[Entry] = []
+    terms: list[str] = []
+    synonyms: list[str] = []
+    in_definition = False
+    fence: str | None = None
+
+    def flush() -> None:
+        if terms and synonyms:
+            entries.append(Entry(tuple(terms), tuple(synonyms)))
+        terms.clear()
+        synonyms.clear()
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if fence is None:
+            start = _GLOSSARY_START.match(stripped)
+            if start:
+                fence = start.group(1)
+                in_definition = False
+            elif stripped.startswith("|") and SYNONYM_LABEL in stripped:
+                cells = [c.strip() for c in stripped.strip("|").split("|")]
+                found = _SYNONYM_CELL.search(" ".join(cells[1:2]))
+                if cells[0].startswith("$") and found:
+                    forms = symbol_forms(cells[0])
+                    entries.append(Entry(forms, _synonyms(found.group(1)), symbol=True))
+            continue
+        if stripped == fence:
+            flush()
+            fence = None
+        elif not stripped or (stripped.startswith(":") and not terms):
+            continue  # a blank line, or an option of the directive (":sorted:")
+        elif line[0].isspace():
+            in_definition = True
+            found = _SYNONYM_LINE.match(stripped)
+            if found:
+                synonyms.extend(_synonyms(found.group(1)))
+        else:
+            if in_definition:
+                flush()
+                in_definition = False
+            terms.append(stripped)
+    return entries
+
+
+def _key(word: str) -> str:
+    return word if is_hangul(word) else word.lower()
+
+
+def _same(token: str, word: str) -> bool:
+    """True if the text's ``token`` is a form of the entry's ``word`` (a key)."""
+    if is_hangul(token):
+        return word in stems(token)
+    low = token.lower()
+    return low == word or low.startswith(word + "_") or _porter(low) == _porter(word)
+
+
+class Thesaurus:
+    """The glossary's synonyms, for the index and for the search page.
+
+    Parameters
+    ----------
+    entries : iterable of Entry
+        Usually :func:`read_glossary` of the glossary page.
+    """
+
+    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+        self.entries = list(entries)
+        self._phrases: dict[str, list[tuple[list[str], list[str]]]] = {}
+        for entry in self.entries:
+            added = [w for phrase in entry.terms + entry.synonyms for w in words_of(phrase)]
+            for term in entry.triggers:
+                words = [_key(w) for w in words_of(term)]
+                if not words:
+                    continue
+                for first in {words[0], _porter(words[0])}:
+                    self._phrases.setdefault(first, []).append((words, added))
+
+    @classmethod
+    def from_file(cls, path: Path) -> Thesaurus:
+        """The thesaurus of the glossary page at ``path``."""
+        return cls(read_glossary(path.read_text(encoding="utf-8")))
+
+    def digest(self) -> str:
+        """A short fingerprint of the entries (to notice that the glossary's synonyms changed)."""
+        text = json.dumps([[e.terms, e.synonyms, e.symbol] for e in self.entries])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def expand(self, tokens: Sequence[str]) -> list[str]:
+        """The words to index besides ``tokens`` (the words of a text, split by script).
+
+        Every entry a trigger of which occurs in ``tokens`` adds all its terms and synonyms:
+        ``["그래디언트를"]`` → 그래디언트, gradient, 기울기, 그레이디언트.
+        """
+        if not self._phrases:
+            return []
+        out: list[str] = []
+        for i, token in enumerate(tokens):
+            if is_hangul(token):
+                keys = set(stems(token))
+            else:
+                low = token.lower()
+                keys = {low, _porter(low), low.split("_")[0]}
+            for key in keys:
+                for words, added in self._phrases.get(key, ()):
+                    rest = tokens[i : i + len(words)]
+                    if len(rest) == len(words) and all(map(_same, rest, words)):
+                        out.extend(added)
+        return list(dict.fromkeys(out))
+
+    def query_map(self) -> dict[str, list[str]]:
+        """For the search page: a word of a synonym or an English term line, as ``splitQuery``
+        and the stemmer leave it, → how the book writes the concept (the first term line, or
+        the prose form of a symbol, and any other Korean term line)."""
+        out: dict[str, list[str]] = {}
+        for entry in self.entries:
+            book = [entry.terms[0]] + [t for t in entry.terms[1:] if is_hangul(t)]
+            book_words = {w for phrase in book for w in words_of(phrase)}
+            typed = [t for t in entry.terms[1:] if not is_hangul(t)] + list(entry.synonyms)
+            for word in (w for phrase in typed for w in words_of(phrase)):
+                if word in book_words or word.isdigit() or word.lower() in SearchEnglish.stopwords:
+                    continue
+                targets = out.setdefault(word if is_hangul(word) else _porter(word), [])
+                targets += [b for b in book if b not in targets]
+        return dict(sorted(out.items()))
+
+
 class SearchKorean(SearchEnglish):
-    """English rules for Latin words, particle-aware indexing for Hangul words."""
+    """English rules for Latin words, particle-aware indexing for Hangul words, and synonyms.
+
+    ``thesaurus`` is set from the glossary when the build starts (:func:`load_thesaurus`).
+    """
 
     lang = "ko"
     language_name = "Korean"
     stopwords = SearchEnglish.stopwords | STOPWORDS
+    thesaurus: ClassVar[Thesaurus] = Thesaurus()
 
     def split(self, input: str) -> list[str]:
         words: list[str] = []
-        for token in self._word_re.findall(input):
-            for part in split_scripts(token):
-                if is_hangul(part):
-                    words.extend(stems(part))
-                else:
-                    words.append(part)
+        tokens = words_of(input)
+        for part in tokens:
+            if is_hangul(part):
+                words.extend(stems(part))
+            else:
+                words.append(part)
+        words.extend(self.thesaurus.expand(tokens))
         return words
 
     def stem(self, word: str) -> str:
@@ -128,8 +393,10 @@ class SearchKorean(SearchEnglish):
 # The query side. `Stemmer` wraps Sphinx's Porter stemmer (SearchEnglish.js_stemmer_code defines
 # it as `Stemmer`) so that Hangul words are left alone; `splitQuery` splits like Python's
 # split() and shortens a Hangul word that is not in the index by its longest ending.
+# KOREAN_SYNONYMS is for the result summaries (_static/search-page.js).
 _JS = """
 const KOREAN_ENDINGS = %(endings)s;
+const KOREAN_SYNONYMS = %(synonyms)s;
 const KOREAN_HANGUL = /[%(hangul)s]/u;
 const KOREAN_RUNS = /[%(hangul)s]+|[^%(hangul)s]+/gu;
 const PorterStemmer = Stemmer;
@@ -169,9 +436,11 @@ var splitQuery = (query) => {
 """
 
 
-def _js_code() -> str:
+def _js_code(thesaurus: Thesaurus | None = None) -> str:
+    synonyms = (thesaurus or Thesaurus()).query_map()
     return _JS % {
         "endings": json.dumps(_ENDINGS_LONGEST_FIRST, ensure_ascii=False),
+        "synonyms": json.dumps(synonyms, ensure_ascii=False, sort_keys=True),
         "hangul": _HANGUL.encode("unicode_escape").decode("ascii").replace("\\\\", "\\"),
     }
 
@@ -179,8 +448,34 @@ def _js_code() -> str:
 SearchKorean.js_splitter_code = _js_code()
 
 
+def load_thesaurus(app: Sphinx) -> None:
+    """Read the glossary's synonyms into :class:`SearchKorean` (``builder-inited``)."""
+    path = Path(app.srcdir) / app.config.korean_search_glossary
+    if not path.is_file():
+        logger.warning("korean_search: no glossary at %s, so no synonyms", path)
+        thesaurus = Thesaurus()
+    else:
+        thesaurus = Thesaurus.from_file(path)
+    SearchKorean.thesaurus = thesaurus
+    SearchKorean.js_splitter_code = _js_code(thesaurus)
+
+
+def reindex_if_synonyms_changed(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Every page is indexed anew when the glossary's synonyms changed (``env-get-outdated``)."""
+    digest = SearchKorean.thesaurus.digest()
+    if getattr(env, "korean_search_synonyms", None) == digest:
+        return []
+    env.korean_search_synonyms = digest  # type: ignore[attr-defined]
+    return sorted(env.found_docs - added - changed - removed)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # Sphinx looks the language up in this table when it builds the index (html_search_language
     # defaults to `language`, here "ko").
     languages["ko"] = SearchKorean
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.add_config_value("korean_search_glossary", "chapters/glossary.md", "html", [str])
+    app.connect("builder-inited", load_thesaurus)
+    app.connect("env-get-outdated", reindex_if_synonyms_changed)
+    return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}
