@@ -23,7 +23,7 @@ in Jupyter Book 1.x's defaults stand in the way; this extension deals with them,
    while building) into ``_static/``; they are deleted from the output after the build.
 5. Widgets. ``nb_ipywidgets_js`` is emptied in ``_config.yml`` (myst-nb would load require.js
    and the widget manager from CDNs for a notebook with saved widget state); widget cells are
-   tagged ``remove-output`` in the chapters, and ``tools/execute_notebooks.py`` stores no state.
+   tagged ``remove-cell`` in the chapters, and ``tools/execute_notebooks.py`` stores no state.
 """
 
 from __future__ import annotations
