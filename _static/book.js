@@ -21,7 +21,8 @@
 
   function markScrollers() {
     for (const box of document.querySelectorAll(SCROLLERS)) {
-      const overflows = box.scrollWidth > box.clientWidth + 1;
+      // A box inside a folded cell is not drawn (no width): not a scroller until unfolded.
+      const overflows = box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1;
       if (overflows && !box.classList.contains("book-scrolls")) {
         box.classList.add("book-scrolls");
         box.setAttribute("tabindex", "0");
@@ -80,6 +81,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    // docutils marks the bibliography role="list", but its entries are doc-biblioentry, which
+    // ARIA 1.3 retired and axe does not accept as list items: a list of non-items confuses
+    // screen readers, so the entries are read as plain blocks instead.
+    for (const list of document.querySelectorAll(".citation-list[role='list']")) {
+      list.removeAttribute("role");
+    }
     zoomableFigures();
     markScrollers();
     let timer = null;
@@ -91,5 +98,12 @@
       window.MathJax.startup.promise.then(markScrollers);
     }
     if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollers);
+    // Unfolding a code cell (a <details>) or a solution can reveal a wide box.
+    document.addEventListener("toggle", () => setTimeout(markScrollers, 50), true);
+    document.addEventListener("click", (event) => {
+      if (event.target.closest("button.toggle-button, .dropdown summary, summary")) {
+        setTimeout(markScrollers, 300);
+      }
+    });
   });
 })();

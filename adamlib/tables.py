@@ -48,10 +48,17 @@ class Table:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        """The table in a scroll box of its own; numeric columns are marked ``class="num"``."""
-        numeric = [
-            all(_NUMBER.fullmatch(r[i]) for r in self.rows) for i in range(len(self.headers_html))
-        ]
+        """The table in a scroll box of its own; numeric columns are marked ``class="num"``.
+
+        A column is numeric when it holds numbers and at most one other text, repeated (a word
+        such as "돌아오지 못함" standing for a missing value): that text is right-aligned too.
+        """
+
+        def is_numeric(column: list[str]) -> bool:
+            words = {c for c in column if not _NUMBER.fullmatch(c)}
+            return len(words) < len(set(column)) and len(words) <= 1
+
+        numeric = [is_numeric([r[i] for r in self.rows]) for i in range(len(self.headers_html))]
 
         def cell(tag: str, text: str, i: int) -> str:
             return f'<{tag} class="num">{text}</{tag}>' if numeric[i] else f"<{tag}>{text}</{tag}>"

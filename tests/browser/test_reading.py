@@ -126,8 +126,10 @@ def test_a_wide_formula_scrolls_in_its_own_box_by_keyboard(phone: Any, server: s
         }))"""
     )
     assert info and all(i["tab"] == 0 and i["label"] and i["over"] > 0 for i in info), info
-    box = boxes.first
+    box = phone.locator("mjx-container.book-scrolls:visible, span.math.book-scrolls:visible").first
+    box.scroll_into_view_if_needed()
     box.focus()
+    assert box.evaluate("(el) => el === document.activeElement")
     phone.keyboard.press("ArrowRight")
     phone.keyboard.press("ArrowRight")
     assert box.evaluate("(el) => el.scrollLeft") > 0

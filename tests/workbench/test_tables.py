@@ -34,3 +34,9 @@ def test_number_cells(value: str, numeric: bool) -> None:
 def test_text_cells_stay_left_aligned(value: str) -> None:
     html = Table(["x"], ["x"], [[value]])._repr_html_()
     assert "<td>" in html and 'class="num"' not in html
+
+
+def test_a_word_standing_for_a_value_keeps_its_column_numeric() -> None:
+    rows = [["SGD", "21", "돌아오지 못함"], ["RMSProp", "41", "476"], ["Adam", "29", "113"]]
+    html = Table(["a", "b", "c"], ["a", "b", "c"], rows)._repr_html_()
+    assert '<td class="num">돌아오지 못함</td>' in html and "<td>SGD</td>" in html
