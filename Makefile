@@ -12,6 +12,7 @@
 #                   _build/screenshots/); without Chromium the browser tests are skipped, saying so
 #   make test       venv, lint, unit, nbval, book, site, with a timing line per stage
 #   make vendor-mathjax  re-vendor MathJax into _static/mathjax/ from the npm registry (needs npm)
+#   make vendor-axe      re-vendor axe-core into tests/browser/vendor/axe-core/ from the npm registry
 #   make clean      remove build and test artefacts (keeps .venv); `make distclean` also .venv
 
 PYTHON ?= python3
@@ -39,7 +40,7 @@ NBVAL_FLAGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -q -p no:c
 # Notebooks to re-execute with `make notebooks` (default: all chapters).
 NB ?=
 
-.PHONY: venv book lint unit nbval notebooks lab site test vendor-mathjax clean distclean
+.PHONY: venv book lint unit nbval notebooks lab site test vendor-mathjax vendor-axe clean distclean
 
 venv: $(STAMP)
 
@@ -143,6 +144,12 @@ vendor-mathjax:
 	  "Kept: es5/tex-chtml-full.js and es5/output/chtml/fonts/woff-v2/ (nothing else is loaded)." \
 	  > $(MATHJAX_DIR)/VENDORED.txt; \
 	du -sh $(MATHJAX_DIR)
+
+# axe-core, for the accessibility tests only (test_accessibility.py injects it into each page; the
+# site never ships it): the npm registry's tarball at the version and integrity pinned in
+# tools/vendor_axe.py, verified, then only axe.min.js and LICENSE (MPL-2.0) kept, with VENDORED.txt.
+vendor-axe:
+	$(PYTHON) tools/vendor_axe.py
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis .jupyter_cache

@@ -4,7 +4,10 @@ Every page is opened from a local HTTP server on 127.0.0.1 with all other hosts 
 load with no console error, no failed request and no request to another host; formulas must be
 typeset by MathJax, images must load, and Hangul must be drawn with the bundled web font. The
 kernel-free animations must react to every control, and the Korean search must find a stem's
-forms. A screenshot of every page goes to ``_build/screenshots/``.
+forms. The per-page checks run on the page loads of the rendered-site matrix (fixture
+``rendered``, conftest.py), which also saves a full-page screenshot of every page in every mode
+to ``_build/screenshots/{page}-{width}-{scheme}.png``; the other tests add screenshots of what
+they exercise (``controls_…``, ``search_…``, ``file_…``).
 """
 
 from __future__ import annotations
@@ -138,33 +141,39 @@ def screenshot_name(path: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", docname(path)) + ".png"
 
 
-def _is_redirect(site: Path, path: str) -> bool:
-    """Jupyter Book's index.html is only a ``<meta http-equiv="Refresh">`` to the root page."""
-    return 'http-equiv="Refresh"' in (site / path).read_text(encoding="utf-8")[:500]
-
-
 def test_index_leads_to_the_first_page(context: Any, server: str, site: Path) -> None:
-    assert _is_redirect(site, "index.html")
+    assert 'http-equiv="Refresh"' in (site / "index.html").read_text(encoding="utf-8")[:500]
     page = context.new_page()
     page.goto(server + "index.html")
     page.wait_for_url("**/intro.html")
     assert page.locator("article h1").count() == 1
 
 
-def test_every_page_renders_offline(
-    context: Any, server: str, site: Path, pages: list[str], screenshots: Path
-) -> None:
+def probe_inspect(page: Any, mode: str) -> dict[str, Any]:
+    """What ``INSPECT`` finds on an open page, and the fonts that drew its first Hangul text."""
+    seen = page.evaluate(INSPECT)
+    seen["platformFonts"] = (
+        platform_fonts(page, "[data-font-probe]") if seen["probe"] is not None else []
+    )
+    return seen
+
+
+MODES = ("1280-light", "1280-dark", "390-light", "390-dark")
+PAGE_PROBES = {"inspect": (20, MODES, probe_inspect)}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_page_renders_offline(rendered: Any, mode: str) -> None:
     problems: list[str] = []
-    for path in pages:
-        if _is_redirect(site, path):
+    for result in rendered(mode):
+        where = f"{result.where}:"
+        problems += [f"{where} {e}" for e in result.errors]
+        problems += [f"{where} console error: {m}" for m in result.console_errors]
+        problems += [f"{where} failed request: {m}" for m in result.failed]
+        problems += [f"{where} request to another host (blocked): {u}" for u in result.blocked]
+        seen = result.probes.get("inspect")
+        if seen is None:
             continue
-        page, visit = open_page(context, server, path)
-        seen = page.evaluate(INSPECT)
-        page.screenshot(path=screenshots / screenshot_name(path))
-        where = f"{path}:"
-        problems += [f"{where} console error: {m}" for m in visit.console_errors]
-        problems += [f"{where} failed request: {m}" for m in visit.failed]
-        problems += [f"{where} request to another host (blocked): {u}" for u in visit.blocked]
         problems += [f"{where} formula not typeset: {t!r}" for t in seen["untypeset"]]
         problems += [f"{where} raw TeX in navigation or heading: {t!r}" for t in seen["rawTex"]]
         if seen["mathErrors"]:
@@ -173,14 +182,13 @@ def test_every_page_renders_offline(
         if seen["probe"] is not None:
             if seen["fontFaces"] != ["loaded"]:
                 problems.append(f"{where} web font {WEB_FONT}: {seen['fontFaces']}")
-            fonts = platform_fonts(page, "[data-font-probe]")
+            fonts = seen["platformFonts"]
             used = {f["familyName"] for f in fonts if f.get("glyphCount", 0)}
             if WEB_FONT not in used:
                 problems.append(f"{where} Hangul {seen['probe']!r} drawn with {sorted(used)}")
             others = [f["familyName"] for f in fonts if "nanum" in f["familyName"].lower()]
             if others:
                 problems.append(f"{where} system Hangul font used as well: {others}")
-        page.close()
     assert not problems, "\n".join(problems)
 
 
@@ -234,6 +242,20 @@ def _animations(site: Path, pages: list[str]) -> list[str]:
     return [p for p in pages if 'class="animation"' in (site / p).read_text(encoding="utf-8")]
 
 
+# The buttons of a ``to_jshtml`` player: matplotlib's English titles, or the book's Korean ones.
+PLAYER_TITLES = {
+    "Play": "재생",
+    "Pause": "일시 정지",
+    "Play backwards": "거꾸로 재생",
+    "First frame": "첫 프레임",
+    "Previous frame": "이전 프레임",
+    "Next frame": "다음 프레임",
+    "Last frame": "마지막 프레임",
+    "Increase speed": "빠르게",
+    "Decrease speed": "느리게",
+}
+
+
 def _exercise_player(page: Any, player: Any, path: str) -> None:
     """Use every control of one ``to_jshtml`` player and check that it does what it says."""
     player.scroll_into_view_if_needed()
@@ -248,7 +270,8 @@ def _exercise_player(page: Any, player: Any, path: str) -> None:
         return img.get_attribute("src") or ""
 
     def button(title: str) -> Any:
-        return player.locator(f"button[title='{title}']")
+        titles = (title, PLAYER_TITLES[title])
+        return player.locator(", ".join(f"button[title='{t}']" for t in titles))
 
     def interval() -> float:
         return page.evaluate(f"() => window[{anim!r}].interval")
