@@ -132,5 +132,14 @@ def test_a_wide_formula_scrolls_in_its_own_box_by_keyboard(phone: Any, server: s
     assert box.evaluate("(el) => el === document.activeElement")
     phone.keyboard.press("ArrowRight")
     phone.keyboard.press("ArrowRight")
-    assert box.evaluate("(el) => el.scrollLeft") > 0
+    # Keyboard scrolling is animated: wait for it to move (fails after 5 s if it never does).
+    box.evaluate(
+        """(el) => new Promise((done, fail) => {
+            const t0 = performance.now();
+            const poll = () => el.scrollLeft > 0 ? done() :
+                performance.now() - t0 > 5000 ? fail(new Error("did not scroll")) :
+                requestAnimationFrame(poll);
+            poll();
+        })"""
+    )
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
