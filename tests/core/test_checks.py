@@ -102,7 +102,7 @@ def test_modules_raise_type_error_for_wrong_types() -> None:
         response_steps(x, 0, "0", 1.0, 0.5)  # type: ignore[arg-type]
     fig, _ax = plt.subplots()
     with pytest.raises(TypeError, match=r"^frames must be an integer >= 1, got 2\.0$"):
-        animation_html(fig, lambda k: None, 2.0, name="x")  # type: ignore[arg-type]
+        animation_html(fig, lambda k: None, 2.0, name="x", alt="그림")  # type: ignore[arg-type]
     plt.close(fig)
 
 
