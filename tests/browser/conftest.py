@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+from browsing import SETTLE, watch
 
 ROOT = Path(__file__).resolve().parents[2]
 # $BOOK_SITE points the tests at another build (`jupyter-book build . --path-output DIR`).
@@ -164,20 +164,6 @@ SCREENSHOT_ORDER = 50
 # Pages opened at the same time by the matrix (each in its own Chromium): one per core, at most 2.
 WORKERS = int(os.environ.get("BROWSER_WORKERS") or max(1, min(2, os.cpu_count() or 1)))
 PAGE_TIMEOUT_MS = 180_000
-
-# After the load event: wait until MathJax has typeset everything it was asked to (startup and
-# any later typesetPromise call, which chain onto MathJax.startup.promise), then for the fonts in
-# use (MathJax's own are requested while it typesets), then for two frames of layout.
-SETTLE = """async () => {
-  for (let k = 0; k < 20 && window.MathJax && MathJax.startup && MathJax.startup.promise; k++) {
-    const promise = MathJax.startup.promise;
-    await promise;
-    if (promise === MathJax.startup.promise) break;
-  }
-  await document.fonts.ready;
-  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-  await document.fonts.ready;
-}"""
 
 Probe = Callable[[Any, str], Any]
 PROBES_KEY = pytest.StashKey[dict[str, tuple[int, tuple[str, ...], Probe]]]()
@@ -340,37 +326,7 @@ class RenderedSite:
         start = time.perf_counter()
         page = context.new_page()
         server = self.server
-
-        def local(url: str) -> bool:
-            return urlsplit(url).scheme in ("data", "blob", "about") or url.startswith(server)
-
-        def route(route: Any) -> None:
-            if local(route.request.url):
-                route.continue_()
-            else:
-                result.blocked.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", route)
-        page.on(
-            "console",
-            lambda msg: result.console_errors.append(msg.text) if msg.type == "error" else None,
-        )
-        page.on("pageerror", lambda exc: result.console_errors.append(f"uncaught: {exc}"))
-        page.on(
-            "requestfailed",
-            lambda req: (
-                result.failed.append(f"{req.url} ({req.failure})") if local(req.url) else None
-            ),
-        )
-        page.on(
-            "response",
-            lambda resp: (
-                result.failed.append(f"{resp.url} (HTTP {resp.status})")
-                if resp.status >= 400
-                else None
-            ),
-        )
+        watch(page, server, result)
         try:
             page.goto(server + path, wait_until="commit")
         except Exception as exc:  # reported with the page, the matrix goes on

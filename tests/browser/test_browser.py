@@ -13,24 +13,16 @@ they exercise (``controls_…``, ``search_…``, ``file_…``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
+from browsing import SETTLE, open_page
 from sitetext import docname, load_search_index, read_page
 
 WEB_FONT = "AdamGothic"
 VIEWPORT = {"width": 1280, "height": 900}
-
-# After the load event: wait for MathJax's first typesetting and for the fonts in use.
-SETTLE = """async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    await MathJax.startup.promise;
-  }
-  await document.fonts.ready;
-}"""
 
 # What a reader would notice: untypeset or failed math, broken images, the font of Hangul.
 INSPECT = """() => {
@@ -66,62 +58,11 @@ INSPECT = """() => {
 }""".replace("__FONT__", WEB_FONT)
 
 
-@dataclass
-class Visit:
-    """What happened while one page was open."""
-
-    console_errors: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-
-
-def _is_local(url: str, base: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("data", "blob", "about") or url.startswith(base)
-
-
 @pytest.fixture
 def context(browser: Any, server: str) -> Any:
     context = browser.new_context(viewport=VIEWPORT, locale="ko-KR")
     yield context
     context.close()
-
-
-def open_page(context: Any, server: str, path: str) -> tuple[Any, Visit]:
-    """Open ``path`` of the site; record console errors, failures and blocked requests."""
-    visit = Visit()
-    page = context.new_page()
-
-    def route(route: Any) -> None:
-        if _is_local(route.request.url, server):
-            route.continue_()
-        else:
-            visit.blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", route)
-    page.on(
-        "console",
-        lambda msg: visit.console_errors.append(msg.text) if msg.type == "error" else None,
-    )
-    page.on("pageerror", lambda exc: visit.console_errors.append(f"uncaught: {exc}"))
-    page.on(
-        "requestfailed",
-        lambda req: (
-            visit.failed.append(f"{req.url} ({req.failure})")
-            if _is_local(req.url, server)
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda resp: (
-            visit.failed.append(f"{resp.url} (HTTP {resp.status})") if resp.status >= 400 else None
-        ),
-    )
-    page.goto(server + path, wait_until="load")
-    page.evaluate(SETTLE)
-    return page, visit
 
 
 def platform_fonts(page: Any, selector: str) -> list[dict[str, Any]]:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
+
+import browsing
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 VIEWPORT = {"width": 1280, "height": 900}
@@ -147,14 +149,6 @@ COLLECT = """(attributes) => {
   return found;
 }"""
 
-SETTLE = """async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    await MathJax.startup.promise;
-  }
-  await document.fonts.ready;
-  await new Promise((done) => setTimeout(done, 300));
-}"""
-
 ICONS = """() => [...document.querySelectorAll("link[rel~='icon']")].map((l) => l.href)"""
 
 # Only the labelled elements are handed to axe (the rule looks at nothing else): on the long API
@@ -193,35 +187,11 @@ def is_redirect(site: Path, path: str) -> bool:
 
 
 def open_page(context: Any, server: str, path: str) -> tuple[Any, list[str], list[str]]:
-    """Open ``path``; return the page, its console errors and its failed requests so far.
-
-    Requests to any other host than the local server are blocked and count as failed.
-    """
-    page = context.new_page()
-    console: list[str] = []
-    failed: list[str] = []
-
-    def route(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(server) or urlsplit(url).scheme in ("data", "blob", "about"):
-            route.continue_()
-        else:
-            failed.append(f"{url} (another host, blocked)")
-            route.abort()
-
-    def response(response: Any) -> None:
-        if response.status >= 400:
-            failed.append(f"{response.url} (HTTP {response.status})")
-
-    page.route("**/*", route)
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: console.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
-    page.on("response", response)
-    # The long API page can take tens of seconds on a loaded machine.
-    page.goto(server + path, wait_until="load", timeout=90_000)
-    page.evaluate(SETTLE)
-    return page, console, failed
+    """Open ``path``; return the page, its console errors and its failed or blocked requests."""
+    page, visit = browsing.open_page(context, server, path)
+    page.wait_for_timeout(300)
+    failed = visit.failed + [f"{url} (another host, blocked)" for url in visit.blocked]
+    return page, visit.console_errors, failed
 
 
 def test_english_strings_are_recognised() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from browsing import SETTLE, Visit, watch
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -21,27 +22,12 @@ CHAPTERS = [f"chapters/{name}.html" for name in (
     "04_update_rule", "05_cooperation", "06_advantages", "07_limits",
 )]  # fmt: skip
 
-SETTLE = """async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    await MathJax.startup.promise;
-  }
-  await document.fonts.ready;
-  await new Promise((done) => setTimeout(done, 200));
-}"""
-
-
-def _local_only(page: Any, server: str) -> None:
-    page.route(
-        "**/*", lambda route: route.continue_() if route.request.url.startswith(server) or
-        route.request.url.startswith("data:") else route.abort()
-    )  # fmt: skip
-
 
 @pytest.fixture
 def phone(browser: Any, server: str) -> Iterator[Any]:
     context = browser.new_context(locale="ko-KR", **PHONE)
     page = context.new_page()
-    _local_only(page, server)
+    watch(page, server, Visit())
     yield page
     context.close()
 
@@ -49,12 +35,13 @@ def phone(browser: Any, server: str) -> Iterator[Any]:
 def _open(page: Any, server: str, path: str) -> None:
     page.goto(server + path, wait_until="load")
     page.evaluate(SETTLE)
+    page.wait_for_timeout(200)
 
 
 def test_every_figure_has_korean_alt_text(browser: Any, server: str) -> None:
     context = browser.new_context(locale="ko-KR", **DESKTOP)
     page = context.new_page()
-    _local_only(page, server)
+    watch(page, server, Visit())
     missing = []
     try:
         for path in CHAPTERS:
@@ -95,7 +82,7 @@ def test_a_figure_opens_at_full_size_and_closes(phone: Any, server: str) -> None
 def test_figures_follow_dark_mode(browser: Any, server: str) -> None:
     context = browser.new_context(color_scheme="dark", **DESKTOP)
     page = context.new_page()
-    _local_only(page, server)
+    watch(page, server, Visit())
     try:
         _open(page, server, "chapters/01_first_moment.html")
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"

@@ -1,0 +1,91 @@
+"""Opening a page of the built site in Chromium, watched: the one place for how tests load pages.
+
+Every request to a host other than the local test server is blocked and recorded; console
+errors, uncaught exceptions, failed local requests and HTTP errors are recorded too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+# After the load event: wait until MathJax has typeset everything it was asked to (startup and
+# any later typesetPromise call, which chain onto MathJax.startup.promise), then for the fonts in
+# use (MathJax's own are requested while it typesets), then for two frames of layout.
+SETTLE = """async () => {
+  for (let k = 0; k < 20 && window.MathJax && MathJax.startup && MathJax.startup.promise; k++) {
+    const promise = MathJax.startup.promise;
+    await promise;
+    if (promise === MathJax.startup.promise) break;
+  }
+  await document.fonts.ready;
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await document.fonts.ready;
+}"""
+
+
+class Record(Protocol):
+    """Where :func:`watch` writes what happened (a :class:`Visit`, or conftest's PageResult)."""
+
+    console_errors: list[str]
+    failed: list[str]
+    blocked: list[str]
+
+
+@dataclass
+class Visit:
+    """What happened while one page was open."""
+
+    console_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+
+def is_local(url: str, server: str) -> bool:
+    """A URL of the test server, or one that needs no network (data:, blob:, about:)."""
+    return urlsplit(url).scheme in ("data", "blob", "about") or url.startswith(server)
+
+
+def watch(page: Any, server: str, record: Record) -> None:
+    """Block other hosts on ``page`` and record errors and failures into ``record``."""
+
+    def route(route: Any) -> None:
+        if is_local(route.request.url, server):
+            route.continue_()
+        else:
+            record.blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on(
+        "console",
+        lambda msg: record.console_errors.append(msg.text) if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: record.console_errors.append(f"uncaught: {exc}"))
+    page.on(
+        "requestfailed",
+        lambda req: (
+            record.failed.append(f"{req.url} ({req.failure})")
+            if is_local(req.url, server)
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda resp: (
+            record.failed.append(f"{resp.url} (HTTP {resp.status})") if resp.status >= 400 else None
+        ),
+    )
+
+
+def open_page(
+    context: Any, server: str, path: str, timeout_ms: float = 90_000
+) -> tuple[Any, Visit]:
+    """Open ``path`` of the site in a new page of ``context``, watched, and let it settle."""
+    visit = Visit()
+    page = context.new_page()
+    watch(page, server, visit)
+    page.goto(server + path, wait_until="load", timeout=timeout_ms)
+    page.evaluate(SETTLE)
+    return page, visit
