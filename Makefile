@@ -10,7 +10,11 @@
 #   make site       test the built site (after `make book`): offline assets, links, downloads,
 #                   Korean search index, and pages in headless Chromium (screenshots in
 #                   _build/screenshots/); without Chromium the browser tests are skipped, saying so
-#   make test       venv, lint, unit, nbval, book, site, with a timing line per stage
+#   make lab        JupyterLab on chapters/ (pinned, with jupyterlab-myst; --allow-root only as root;
+#                   LAB_ARGS="--no-browser --port 8899" passes options, LAB_DIR another folder)
+#   make home       what a reader does at home: the site's downloads installed in a fresh venv
+#                   outside the repository and every chapter run; JupyterLab driven in Chromium
+#   make test       venv, lint, unit, nbval, book, site, home, with a timing line per stage
 #   make vendor-mathjax  re-vendor MathJax into _static/mathjax/ from the npm registry (needs npm)
 #   make vendor-axe      re-vendor axe-core into tests/browser/vendor/axe-core/ from the npm registry
 #   make clean      remove build and test artefacts (keeps .venv); `make distclean` also .venv
@@ -40,7 +44,7 @@ NBVAL_FLAGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -q -p no:c
 # Notebooks to re-execute with `make notebooks` (default: all chapters).
 NB ?=
 
-.PHONY: venv book lint unit nbval notebooks lab site test vendor-mathjax vendor-axe clean distclean
+.PHONY: venv book lint unit nbval notebooks lab lab-install home site test vendor-mathjax vendor-axe clean distclean
 
 venv: $(STAMP)
 
@@ -65,7 +69,7 @@ lint: $(STAMP)
 # an IPython kernel honours it instead of its inline backend, so figures vanish from the outputs
 # and nbval disagrees with the committed notebooks. Hence `env -u MPLBACKEND`.
 unit: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/pytest tests -q --ignore=tests/browser
+	MPLBACKEND=Agg $(BIN)/pytest tests -q --ignore=tests/browser --ignore=tests/home
 
 nbval: $(STAMP)
 	env -u MPLBACKEND $(BIN)/pytest $(NBVAL_FLAGS) chapters/
@@ -73,14 +77,33 @@ nbval: $(STAMP)
 notebooks: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python tools/execute_notebooks.py $(NB)
 
-# JupyterLab for reading and running the chapters locally. Not needed by the book or the tests,
-# so it is installed (pinned) on first use rather than by `make venv`.
-JUPYTERLAB_VERSION := 4.6.6
+# JupyterLab for reading and running the chapters locally: requirements-lab.txt (pinned JupyterLab,
+# jupyterlab-myst so that the book's MyST markup renders, and what they pull in) on top of .venv,
+# installed on first use. The chapters are trusted first, so their stored interactive outputs
+# (chapter 5's animation) work on open. As root (Docker, cloud notebooks) JupyterLab refuses to
+# start without --allow-root, so it is added then, and only then. LAB_DIR picks the folder and
+# LAB_ARGS passes options, e.g. make lab LAB_ARGS="--no-browser --port 8899".
+LAB_STAMP := $(VENV)/.lab-installed
+LAB_DIR   ?= chapters
+LAB_ARGS  ?=
+LAB_ROOT  := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-lab: $(STAMP)
-	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || \
-	  $(BIN)/python -m pip install "jupyterlab==$(JUPYTERLAB_VERSION)"
-	env -u MPLBACKEND $(BIN)/jupyter lab chapters/
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
+	$(BIN)/python -m pip install -r requirements-lab.txt
+	touch $@
+
+lab-install: $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter trust $(LAB_DIR)/*.ipynb
+	env -u MPLBACKEND $(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS) $(LAB_DIR)
+
+# What a reader does at home (tests/home/): the site's wheel and notebook zip built from a clean
+# clone, installed by the site's commands into a fresh venv outside the repository, every chapter
+# executed (test_fresh_install.py); and JupyterLab started by `make lab`, driven in headless
+# Chromium (test_jupyterlab.py, skipped without Chromium, saying so).
+home: $(LAB_STAMP)
+	env -u MPLBACKEND CHROMIUM="$(CHROMIUM)" $(BIN)/pytest tests/home -q -rs -s
 
 # Tests of the built site (tests/browser/). Chromium is Debian's (`apt-get install chromium`;
 # .ci/run installs it), driven by Playwright's Python package: nothing downloads a browser.
@@ -99,7 +122,7 @@ site: $(STAMP)
 
 # Stages run one after another (also under make -j), each with a timing line. A failing stage
 # does not hide the others: all run, the failures are listed, and `make test` fails at the end.
-TEST_STAGES := lint unit nbval book site
+TEST_STAGES := lint unit nbval book site home
 
 test:
 	@t0=$$(date +%s); $(MAKE) --no-print-directory venv; \

@@ -41,6 +41,11 @@ import pytest
 
 import adamlib
 from adamlib import optimizers, radam
+from adamlib.experiments.reference import (
+    chapter_subset,
+    load_torch_reference,
+    relative_difference,
+)
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "torch_vectors.npz"
 RTOL = 1e-12
@@ -105,10 +110,9 @@ def run_ids() -> list[str]:
 
 
 def rel_diff(a: np.ndarray, b: np.ndarray) -> float:
-    """``max|a - b| / max(max|b|, TINY)``: the difference relative to the scale of ``b``."""
+    """``max|a - b| / max(max|b|, TINY)``: adamlib's own measure, which chapter 4 prints."""
     assert a.shape == b.shape, (a.shape, b.shape)
-    scale = max(float(np.max(np.abs(b))), TINY)
-    return float(np.max(np.abs(a - b))) / scale
+    return relative_difference(a, b)
 
 
 def make_optimizer(run_id: str) -> Any:
@@ -236,3 +240,27 @@ def test_adam_float32_close_to_float64_reference(run_id: str) -> None:
     assert ours.dtype == np.float32 and state.m.dtype == np.float32
     diffs = trajectory_rel_diffs(ours.astype(np.float64), reference()[f"params__{run_id}"])
     assert diffs.max() <= FLOAT32_RTOL
+
+
+def test_the_package_holds_chapter_4s_runs_exactly_as_recorded() -> None:
+    """``adamlib/experiments/data/torch_adam_vectors.npz`` is the whole file's subset, unchanged.
+
+    Chapter 4 replays it outside the repository; regenerating the whole file without the subset
+    (``make_reference.py`` writes both) fails here.
+    """
+    packaged = load_torch_reference()
+    expected = chapter_subset(reference())
+    assert packaged.meta == json.loads(str(expected.pop("meta")))
+    assert packaged.meta["full_runs"] == len(meta()["runs"])
+    assert sorted(packaged.arrays) == sorted(expected)
+    for key, array in expected.items():
+        np.testing.assert_array_equal(packaged.arrays[key], array, err_msg=key)
+
+
+def test_relative_difference_is_scaled_by_the_reference_and_rejects_other_shapes() -> None:
+    b = np.array([2.0, -4.0, 0.0])
+    assert relative_difference(b, b) == 0.0
+    assert relative_difference(b + np.array([0.0, 0.0, 1.0]), b) == 0.25
+    assert relative_difference(np.array([TINY]), np.zeros(1)) == 1.0
+    with pytest.raises(ValueError, match="same shape"):
+        relative_difference(np.zeros(2), np.zeros(3))

@@ -22,8 +22,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from adamlib.experiments.reference import TORCH_ADAM_NPZ, chapter_subset
+
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "torch_vectors.npz"
+# Chapter 4's runs, copied into the package (adamlib.experiments.reference)
+CHAPTER_OUTPUT = HERE.parents[1] / "adamlib" / "experiments" / "data" / TORCH_ADAM_NPZ
 
 SEED = 20_240_613
 N_STEPS = 1200
@@ -376,6 +380,16 @@ def main() -> None:
         runs=runs,
         max_bytes=1_500_000,
     )
+    write_chapter_subset()
+
+
+def write_chapter_subset() -> None:
+    """Copy chapter 4's runs into the package, where a notebook outside the repo finds them."""
+    with np.load(OUTPUT, allow_pickle=False) as data:
+        subset = chapter_subset({key: data[key] for key in data.files})
+    np.savez_compressed(CHAPTER_OUTPUT, **subset)
+    size = CHAPTER_OUTPUT.stat().st_size
+    print(f"wrote {CHAPTER_OUTPUT} ({size / 1e6:.3f} MB, {len(subset)} arrays)")
 
 
 if __name__ == "__main__":
