@@ -9,7 +9,10 @@ import json
 import os
 import re
 import sys
+import zipfile
+from html import unescape
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
@@ -314,3 +317,62 @@ def test_the_readme_states_the_site_size_as_built(site: Path) -> None:
     mathjax = re.search(r"MathJax ([\d.]+) MB", README)
     assert mathjax and _close(float(mathjax.group(1)), _megabytes([site / "_static" / "mathjax"]))
     assert not wrong, "README.md (사이트의 무게) is out of date: " + "; ".join(wrong)
+
+
+def _take_home() -> Any:
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import take_home
+
+    return take_home
+
+
+def test_every_notebook_page_and_the_intro_offer_the_wheel_and_the_zip(
+    site: Path, parsed: dict[str, Page]
+) -> None:
+    """The box "이 장을 내 컴퓨터에서 실행하기": both downloads linked (relative, so any host and
+    file:// work) and there, and the commands the fresh-install test runs (tests/home/)."""
+    take_home = _take_home()
+    downloads = site / take_home.DOWNLOADS
+    (wheel,) = downloads.glob("adamlib-*-py3-none-any.whl")
+    bundle = downloads / take_home.ZIP_NAME
+    assert bundle.is_file()
+    sources = sorted((site / "_sources").rglob("*.ipynb"))
+    assert len(sources) == 8
+    pages = ["intro.html"] + [
+        s.relative_to(site / "_sources").with_suffix(".html").as_posix() for s in sources
+    ]
+    commands = take_home.command_text(wheel.name)
+    for page in pages:
+        html = (site / page).read_text(encoding="utf-8")
+        base = (site / page).parent
+        for path in (wheel, bundle):
+            href = os.path.relpath(path, base).replace(os.sep, "/")
+            assert href in parsed[page].links, f"{page} does not link {href}"
+            assert not EXTERNAL.match(href)
+        assert len(re.findall(r'<div class="[^"]*\btake-home\b', html)) == 1, page
+        box = html[html.index("take-home") :]
+        shown = re.sub(r"<[^>]+>", "", box[box.index("<pre") : box.index("</pre>")])
+        assert unescape(shown).strip() == commands, page
+
+
+def test_the_zip_holds_the_chapters_as_committed_and_the_wheel_the_whole_package(
+    site: Path,
+) -> None:
+    take_home = _take_home()
+    downloads = site / take_home.DOWNLOADS
+    with zipfile.ZipFile(downloads / take_home.ZIP_NAME) as z:
+        for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+            assert z.read(path.name) == path.read_bytes(), path.name
+        assert (
+            z.read(take_home.LAB_REQUIREMENTS) == (ROOT / take_home.LAB_REQUIREMENTS).read_bytes()
+        )
+        assert "jupyter trust" in z.read("README.txt").decode("utf-8")
+    (wheel,) = downloads.glob("adamlib-*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+    for name in (
+        "adamlib/experiments/data/torch_adam_vectors.npz",
+        "adamlib/experiments/data/adam_step_h100.csv",
+        "adamlib/fonts/NanumGothic.ttf",
+    ):
+        assert name in names, name
