@@ -1,4 +1,5 @@
-"""Opening a page of the built site in Chromium, watched: the one place for how tests load pages.
+"""Opening a page in Chromium, watched: the one place for how tests find Chromium and load pages
+(the site's tests here, and tests/home/test_jupyterlab.py for JupyterLab).
 
 Every request to a host other than the local test server is blocked and recorded; console
 errors, uncaught exceptions, failed local requests and HTTP errors are recorded too.
@@ -6,9 +7,42 @@ errors, uncaught exceptions, failed local requests and HTTP errors are recorded 
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+
+# The flags that work on a machine with no network and no display (as root, no sandbox).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",  # containers often have a small /dev/shm
+]
+
+
+def flag(name: str) -> bool:
+    """An environment variable set to anything but empty or 0 (REQUIRE_BROWSER=1, ...)."""
+    return os.environ.get(name, "") not in ("", "0")
+
+
+def chromium_path() -> str | None:
+    """``$CHROMIUM`` if set, else Debian's ``chromium`` on the PATH, else None."""
+    explicit = os.environ.get("CHROMIUM")
+    if explicit:
+        return explicit if Path(explicit).exists() else None
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
 
 # After the load event: wait until MathJax has typeset everything it was asked to (startup and
 # any later typesetPromise call, which chain onto MathJax.startup.promise), then for the fonts in

@@ -29,7 +29,6 @@ import functools
 import os
 import queue
 import re
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browsing import SETTLE, watch
+from browsing import CHROMIUM_ARGS, SETTLE, chromium_path, flag, watch
 
 ROOT = Path(__file__).resolve().parents[2]
 # $BOOK_SITE points the tests at another build (`jupyter-book build . --path-output DIR`).
@@ -47,41 +46,13 @@ SITE = Path(os.environ.get("BOOK_SITE") or ROOT / "_build" / "html")
 # Beside the site: ROOT/_build/screenshots, or DIR/_build/screenshots for a build in DIR.
 SCREENSHOTS = SITE.parent / "screenshots"
 
-# The flags that work on a machine with no network and no display (as root, no sandbox).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",  # containers often have a small /dev/shm
-]
-
-
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "") not in ("", "0")
-
-
-def chromium_path() -> str | None:
-    """``$CHROMIUM`` if set, else Debian's ``chromium`` on the PATH, else None."""
-    explicit = os.environ.get("CHROMIUM")
-    if explicit:
-        return explicit if Path(explicit).exists() else None
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
 
 @pytest.fixture(scope="session")
 def site() -> Path:
     """The built site; skip (or fail under ``BOOK_SITE_REQUIRED=1``) if it is not there."""
     if not (SITE / "index.html").is_file():
         message = f"no built site at {SITE} (run `make book` first)"
-        if _flag("BOOK_SITE_REQUIRED"):
+        if flag("BOOK_SITE_REQUIRED"):
             pytest.fail(message)
         pytest.skip(message)
     return SITE
@@ -124,7 +95,7 @@ def browser() -> Iterator[Any]:
             "browser tests SKIPPED: no Chromium found (looked for $CHROMIUM, `chromium`, "
             "`chromium-browser`); on Debian: apt-get install chromium"
         )
-        if _flag("REQUIRE_BROWSER"):
+        if flag("REQUIRE_BROWSER"):
             pytest.fail(message)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright

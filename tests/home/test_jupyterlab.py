@@ -35,6 +35,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -44,6 +45,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
+
+from browsing import CHROMIUM_ARGS, chromium_path, flag, watch
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ROOT / "chapters"
@@ -61,18 +66,6 @@ CHAPTER_1 = "01_first_moment.ipynb"
 CHAPTER_4 = "04_update_rule.ipynb"
 CHAPTER_5 = "05_cooperation.ipynb"
 
-# The same flags as tests/browser/conftest.py: no network, no display, root, small /dev/shm.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-
 # JupyterLab settings of the test's own (empty) config dir, so no state of earlier runs leaks in.
 LAB_SETTINGS = {
     # Attach every cell to the DOM at once (the default, "contentVisibility", attaches cells
@@ -86,22 +79,6 @@ START_TIMEOUT_S = 120
 RUN_ALL_TIMEOUT_S = 180  # chapter 4 takes ~15 s in nbclient; the machine may be busy
 REDRAW_TIMEOUT_MS = 20_000
 STOP_TIMEOUT_S = 20
-
-
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "") not in ("", "0")
-
-
-def chromium_path() -> str | None:
-    """``$CHROMIUM`` if set, else ``chromium`` or ``chromium-browser`` on the PATH, else None."""
-    explicit = os.environ.get("CHROMIUM")
-    if explicit:
-        return explicit if Path(explicit).exists() else None
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 # --- The server ----------------------------------------------------------------------------------
@@ -241,7 +218,7 @@ def chromium() -> str:
             "JupyterLab browser test SKIPPED: no Chromium found (looked for $CHROMIUM, "
             "`chromium`, `chromium-browser`); on Debian: apt-get install chromium"
         )
-        if _flag("REQUIRE_BROWSER"):
+        if flag("REQUIRE_BROWSER"):
             pytest.fail(message)
         pytest.skip(message)
     return executable
@@ -366,38 +343,7 @@ class Notebook:
 
 def _watch(notebook: Notebook, server: str) -> None:
     """Block requests to other hosts; record console errors, uncaught exceptions, failures."""
-    page = notebook.page
-
-    def local(url: str) -> bool:
-        return url.startswith((server, "data:", "blob:", "about:"))
-
-    def route(route: Any) -> None:
-        if local(route.request.url):
-            route.continue_()
-        else:
-            notebook.blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", route)
-    page.on(
-        "console",
-        lambda msg: notebook.console_errors.append(msg.text) if msg.type == "error" else None,
-    )
-    page.on("pageerror", lambda exc: notebook.console_errors.append(f"uncaught: {exc}"))
-    page.on(
-        "requestfailed",
-        lambda req: (
-            notebook.failed.append(f"{req.url} ({req.failure})") if local(req.url) else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda resp: (
-            notebook.failed.append(f"{resp.url} (HTTP {resp.status})")
-            if resp.status >= 400
-            else None
-        ),
-    )
+    watch(notebook.page, server, notebook)
 
 
 # The notebook is ready: every cell attached, and its kernel started and idle (the status bar
@@ -754,23 +700,23 @@ def _explorer_cell(chapter4: Notebook) -> int:
     raise AssertionError(f"no widgets.interact explorer in {CHAPTER_4}")
 
 
-def _wait_for_new_image(cell: Any, old: str) -> str:
-    """Wait until the explorer's figure is a PNG other than ``old`` and stays the same for a
-    second (a drag redraws at every value it passes); return its src."""
+def _wait_for_new_image(cell: Any, old: str, selector: str = EXPLORER_IMAGE) -> str:
+    """Wait until the explorer's figure (``selector`` in ``cell``) is a PNG other than ``old``
+    and stays the same for a second (a drag redraws at every value it passes); return its src."""
     try:
         cell.page.wait_for_function(
-            """([cell, old]) => {
-              const img = cell.querySelector('.widget-interact .widget-output img');
+            """([cell, old, selector]) => {
+              const img = cell.querySelector(selector);
               return !!img && img.src.startsWith('data:image/png') && img.src !== old;
             }""",
-            arg=[cell.element_handle(), old],
+            arg=[cell.element_handle(), old, selector],
             timeout=REDRAW_TIMEOUT_MS,
         )
     except Exception as exc:  # Playwright's timeout
         raise AssertionError(
             f"the explorer's figure did not change within {REDRAW_TIMEOUT_MS / 1000:.0f} s"
         ) from exc
-    image = cell.locator(EXPLORER_IMAGE)
+    image = cell.locator(selector)
     src, since = str(image.get_attribute("src")), time.monotonic()
     deadline = since + REDRAW_TIMEOUT_MS / 1000
     while time.monotonic() - since < 1.0 and time.monotonic() < deadline:
@@ -848,14 +794,7 @@ def test_chapter_1_explorer_draws_before_its_slider_moves(
         assert handle.count() == 1
         handle.focus()
         chapter1.page.keyboard.press("ArrowRight")
-        chapter1.page.wait_for_function(
-            """([cell, old]) => {
-              const img = cell.querySelector('.widget-output img');
-              return !!img && img.src.startsWith('data:image/png') && img.src !== old;
-            }""",
-            arg=[cell.element_handle(), first],
-            timeout=REDRAW_TIMEOUT_MS,
-        )
+        _wait_for_new_image(cell, first, ".widget-output img")
 
 
 # --- 6. Chapter 5's stored animation plays on open (the notebook is trusted) ---------------------
