@@ -3,8 +3,6 @@ code (the font, the chapters' data files), so a notebook run outside the reposit
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -13,22 +11,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "adamlib"
+sys.path.insert(0, str(ROOT / "_ext"))
+
+import take_home  # noqa: E402 (the site's extension, from _ext/)
 
 
 @pytest.fixture(scope="module")
 def wheel_files(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
-    # Build from a copy: setuptools writes build/ and *.egg-info beside the sources it builds.
-    src = tmp_path_factory.mktemp("src")
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, src / name)
-    shutil.copytree(PACKAGE, src / "adamlib", ignore=shutil.ignore_patterns("__pycache__"))
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = out.glob("adamlib-*.whl")
+    # The wheel the site offers, built the way the site builds it (_ext/take_home.py).
+    wheel = take_home.build_wheel(ROOT, tmp_path_factory.mktemp("wheel"))
     with zipfile.ZipFile(wheel) as z:
         return set(z.namelist())
 
