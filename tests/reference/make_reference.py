@@ -22,9 +22,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from adamlib.experiments.reference import TORCH_ADAM_NPZ, chapter_subset
-
 HERE = Path(__file__).resolve().parent
+# adamlib of this checkout (the torch environment need not have it installed): its
+# chapter_subset cuts chapter 4's runs out of the file for the package.
+sys.path.insert(0, str(HERE.parents[1]))
+
+from adamlib.experiments.reference import TORCH_ADAM_NPZ, chapter_subset  # noqa: E402
+
 OUTPUT = HERE / "torch_vectors.npz"
 # Chapter 4's runs, copied into the package (adamlib.experiments.reference)
 CHAPTER_OUTPUT = HERE.parents[1] / "adamlib" / "experiments" / "data" / TORCH_ADAM_NPZ
