@@ -7,14 +7,17 @@
 #   make nbval      re-execute every chapter notebook and compare with the committed outputs
 #   make notebooks  re-execute chapter notebooks in place and save them (all of them, or
 #                   NB="chapters/01_first_moment.ipynb ..."); run before committing a notebook
-#   make site       test the built site (after `make book`): offline assets, links, downloads,
+#   make pdf        the PDF edition (after `make book`): the site printed by Chromium to one A4
+#                   book, _build/pdf/adam-momentum.pdf, copied to the site's downloads/; then its
+#                   tests (tests/pdf/: titles, no raw TeX, embedded fonts, pages, contents)
+#   make site       test the built site (after `make book` and `make pdf`): offline assets, links, downloads,
 #                   Korean search index, and pages in headless Chromium (screenshots in
 #                   _build/screenshots/); without Chromium the browser tests are skipped, saying so
 #   make lab        JupyterLab on chapters/ (pinned, with jupyterlab-myst; --allow-root only as root;
 #                   LAB_ARGS="--no-browser --port 8899" passes options, LAB_DIR another folder)
 #   make home       what a reader does at home: the site's downloads installed in a fresh venv
 #                   outside the repository and every chapter run; JupyterLab driven in Chromium
-#   make test       venv, lint, unit, nbval, book, site, home, with a timing line per stage
+#   make test       venv, lint, unit, nbval, book, pdf, site, home, with a timing line per stage
 #   make vendor-mathjax  re-vendor MathJax into _static/mathjax/ from the npm registry (needs npm)
 #   make vendor-axe      re-vendor axe-core into tests/browser/vendor/axe-core/ from the npm registry
 #   make clean      remove build and test artefacts (keeps .venv); `make distclean` also .venv
@@ -44,7 +47,7 @@ NBVAL_FLAGS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -q -p no:c
 # Notebooks to re-execute with `make notebooks` (default: all chapters).
 NB ?=
 
-.PHONY: venv book lint unit nbval notebooks lab lab-install home site test vendor-mathjax vendor-axe clean distclean
+.PHONY: venv book lint unit nbval notebooks lab lab-install home pdf site test vendor-mathjax vendor-axe clean distclean
 
 venv: $(STAMP)
 
@@ -69,7 +72,7 @@ lint: $(STAMP)
 # an IPython kernel honours it instead of its inline backend, so figures vanish from the outputs
 # and nbval disagrees with the committed notebooks. Hence `env -u MPLBACKEND`.
 unit: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/pytest tests -q --ignore=tests/browser --ignore=tests/home
+	MPLBACKEND=Agg $(BIN)/pytest tests -q --ignore=tests/browser --ignore=tests/home --ignore=tests/pdf
 
 nbval: $(STAMP)
 	env -u MPLBACKEND $(BIN)/pytest $(NBVAL_FLAGS) chapters/
@@ -110,6 +113,16 @@ home: $(LAB_STAMP)
 # Without it the browser tests skip and this says so; REQUIRE_BROWSER=1 makes that a failure.
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || true)
 
+# The PDF edition (_ext/print_edition.py): the built site's pages joined in the order of _toc.yml,
+# printed by the same Chromium as the browser tests, page numbers read back with poppler's
+# pdfinfo (apt-get install poppler-utils; .ci/run installs both). A layout problem (a formula
+# or table that cannot be made to fit the page, a visible control) fails the build.
+pdf: $(STAMP)
+	@for tool in pdfinfo pdftotext pdffonts; do command -v $$tool >/dev/null || { \
+	  echo "make pdf: $$tool not found (apt-get install poppler-utils)"; exit 1; }; done
+	CHROMIUM="$(CHROMIUM)" $(BIN)/python _ext/print_edition.py
+	CHROMIUM="$(CHROMIUM)" $(BIN)/pytest tests/pdf -q -rs
+
 site: $(STAMP)
 	@if [ -z "$(CHROMIUM)" ] || [ ! -x "$(CHROMIUM)" ]; then \
 	  echo "*** make site: Chromium not found, so the BROWSER TESTS ARE SKIPPED (the checks of"; \
@@ -122,7 +135,7 @@ site: $(STAMP)
 
 # Stages run one after another (also under make -j), each with a timing line. A failing stage
 # does not hide the others: all run, the failures are listed, and `make test` fails at the end.
-TEST_STAGES := lint unit nbval book site home
+TEST_STAGES := lint unit nbval book pdf site home
 
 test:
 	@t0=$$(date +%s); $(MAKE) --no-print-directory venv; \
