@@ -1,8 +1,12 @@
-"""Sphinx extension: ship the book's Hangul web font, subset from the bundled NanumGothic.
+"""Sphinx extension: ship the book's Hangul web font, subset from NanumGothic, regular and bold.
 
 A reader's machine may have no Hangul font at all (a bare Linux box, a headless browser), so the
 site brings its own. The bundled ``adamlib/fonts/NanumGothic.ttf`` is 4.7 MB; after every HTML
-build this extension writes a subset of it to ``_static/fonts/AdamGothic.woff2`` (about 0.15 MB):
+build this extension writes a subset of it to ``_static/fonts/AdamGothic.woff2`` (about 0.15 MB),
+and the same subset of ``_ext/fonts/NanumGothicBold.ttf`` to ``AdamGothic-Bold.woff2``, so that
+headings and bold text are drawn in a real bold face. Without it the browser thickens the
+regular glyphs itself, which looks smeared and, in the PDF edition, scrambles the text a PDF
+reader extracts ("1장. 1차" comes out as "장 차 … 1 .1"). The subsets cover
 
 * the 2,350 Hangul syllables of KS X 1001 (what a reader is likely to type into the search box),
 * plus every Hangul character that occurs in the built pages and scripts (so no page falls back
@@ -34,6 +38,13 @@ FAMILY = "AdamGothic"
 FONT_FILE = "AdamGothic.woff2"
 SOURCE_FONT = Path("adamlib") / "fonts" / "NanumGothic.ttf"
 SOURCE_LICENCE = Path("adamlib") / "fonts" / "OFL.txt"
+#: Each face of the web font: style name, web font file, source font (relative to the book).
+#: NanumGothicBold.ttf is Debian's fonts-nanum 20200506-1, unmodified (same licence); the book
+#: needs it only here, so it is not in the adamlib wheel.
+FACES: tuple[tuple[str, str, Path], ...] = (
+    ("Regular", FONT_FILE, SOURCE_FONT),
+    ("Bold", "AdamGothic-Bold.woff2", Path("_ext") / "fonts" / "NanumGothicBold.ttf"),
+)
 
 # Hangul Jamo, Compatibility Jamo, Jamo Extended-A, Syllables, Jamo Extended-B.
 HANGUL_RANGES: tuple[tuple[int, int], ...] = (
@@ -46,12 +57,13 @@ HANGUL_RANGES: tuple[tuple[int, int], ...] = (
 _HANGUL = re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in HANGUL_RANGES) + "]")
 
 LICENCE_HEADER = f"""\
-{FONT_FILE} (font family "{FAMILY}") is a Modified Version of NanumGothic 3.021 under the
-SIL Open Font License 1.1: a subset of its Hangul glyphs (the KS X 1001 syllables and every
-Hangul character used by this site), without hinting, converted to WOFF2 and renamed, because
-the licence reserves the name "NanumGothic" for the original. It was generated from
-{SOURCE_FONT.as_posix()} by _ext/hangul_webfont.py when this site was built. The copyright
-notice and the licence of the original follow and apply to {FONT_FILE} unchanged.
+{" and ".join(f for _, f, _ in FACES)} (font family "{FAMILY}") are Modified Versions of
+NanumGothic 3.021 and NanumGothic Bold 3.021 under the SIL Open Font License 1.1: subsets of
+their Hangul glyphs (the KS X 1001 syllables and every Hangul character used by this site),
+without hinting, converted to WOFF2 and renamed, because the licence reserves the name
+"NanumGothic" for the original. They were generated from
+{" and ".join(p.as_posix() for _, _, p in FACES)} by _ext/hangul_webfont.py when this site was
+built. The copyright notice and the licence of the originals follow and apply to them unchanged.
 
 ----------------------------------------------------------------------------------------------
 
@@ -80,24 +92,26 @@ def hangul_in_site(outdir: Path) -> set[str]:
     return chars
 
 
-def _rename(font: Any) -> None:
+def _rename(font: Any, style: str = "Regular") -> None:
     """Give the subset a name without any Reserved Font Name (OFL 1.1, condition 3)."""
     name = font["name"]
+    original = "NanumGothic" if style == "Regular" else f"NanumGothic {style}"
     derived = (
-        f"{FAMILY}: a subset of NanumGothic 3.021 (NAVER/NHN, SIL Open Font License 1.1), "
+        f"{FAMILY}: a subset of {original} 3.021 (NAVER/NHN, SIL Open Font License 1.1), "
         "renamed as the licence requires for a Modified Version."
     )
+    full = FAMILY if style == "Regular" else f"{FAMILY} {style}"
     new = {
         1: FAMILY,
-        2: "Regular",
-        3: f"{FAMILY}-Regular;subset;3.021",
-        4: FAMILY,
-        6: f"{FAMILY}-Regular",
+        2: style,
+        3: f"{FAMILY}-{style};subset;3.021",
+        4: full,
+        6: f"{FAMILY}-{style}",
         10: derived,
         13: "This Font Software is licensed under the SIL Open Font License, Version 1.1.",
         14: "https://openfontlicense.org",
         16: FAMILY,
-        17: "Regular",
+        17: style,
     }
     name.names = [
         record
@@ -109,7 +123,7 @@ def _rename(font: Any) -> None:
         name.setName(text, name_id, 1, 0, 0)  # Macintosh, Roman, English
 
 
-def subset_font(source: Path, characters: set[str]) -> bytes:
+def subset_font(source: Path, characters: set[str], style: str = "Regular") -> bytes:
     """Return ``source`` subset to ``characters``, renamed, as WOFF2 bytes."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -126,7 +140,7 @@ def subset_font(source: Path, characters: set[str]) -> bytes:
     # fontTools logs (at WARNING) that it drops the VTT source tables TSI0…TSI5: expected.
     subset.log.setLevel("ERROR")
     subsetter.subset(font)
-    _rename(font)
+    _rename(font, style)
     font.flavor = "woff2"
     buffer = io.BytesIO()
     font.save(buffer)
@@ -139,18 +153,16 @@ def _write_font(app: Sphinx, exception: Exception | None) -> None:
     srcdir = Path(app.srcdir)
     outdir = Path(app.outdir)
     characters = set(ks_x_1001_syllables()) | hangul_in_site(outdir)
-    data = subset_font(srcdir / SOURCE_FONT, characters)
     fonts = outdir / "_static" / "fonts"
     fonts.mkdir(parents=True, exist_ok=True)
-    (fonts / FONT_FILE).write_bytes(data)
+    for style, file, source in FACES:
+        data = subset_font(srcdir / source, characters, style)
+        (fonts / file).write_bytes(data)
+        logger.info(
+            "hangul_webfont: %s, %d characters, %.0f kB", file, len(characters), len(data) / 1000
+        )
     licence = (srcdir / SOURCE_LICENCE).read_text(encoding="utf-8")
     (fonts / "OFL.txt").write_text(LICENCE_HEADER + licence, encoding="utf-8")
-    logger.info(
-        "hangul_webfont: %s, %d characters, %.0f kB",
-        FONT_FILE,
-        len(characters),
-        len(data) / 1000,
-    )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

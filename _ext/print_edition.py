@@ -17,7 +17,8 @@ well by Chromium (the browser tests drive it), so the PDF is printed from the si
    (:data:`LAYOUT_CHECK`) or on a visible control (slider, button, widget).
 3. It prints, reads the page of every table-of-contents target back from the PDF's named
    destinations (poppler's ``pdfinfo -dests``), writes the page numbers into the table of
-   contents and prints again. PDF bookmarks come from the headings (Chromium's outline).
+   contents and prints again. :func:`finish` adds bookmarks that follow the contents, sets the
+   metadata and compresses the file (pikepdf).
 
 Run ``make pdf`` (after ``make book``): it writes ``_build/pdf/adam-momentum.pdf``, a manifest
 ``adam-momentum.json`` (pages, contents with page numbers, what was shrunk) that
@@ -85,6 +86,7 @@ class Entry:
     """One line of the table of contents: a chapter (level 1) or one of its sections (level 2)."""
 
     level: int
+    doc: str  # the page (docname) it comes from
     target: str  # id in the assembled document
     title_html: str
     title_text: str
@@ -187,6 +189,45 @@ def _heading_html(heading: Any) -> tuple[str, str]:
     return inner, heading.get_text(" ", strip=True)
 
 
+#: TeX in headings, as plain text for the PDF's bookmarks (which cannot hold formulas).
+_TEX_SYMBOLS = {
+    r"\alpha": "α", r"\beta": "β", r"\varepsilon": "ε", r"\epsilon": "ϵ", r"\phi": "φ",
+    r"\rho": "ρ", r"\lambda": "λ", r"\sigma": "σ", r"\mu": "μ", r"\infty": "∞",
+    r"\sqrt": "√", r"\approx": "≈", r"\le": "≤", r"\ge": "≥", r"\times": "×",
+}  # fmt: skip
+_SUB = dict(zip("0123456789+-=()aeiortuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢₒᵣₜᵤᵥₓ", strict=True))
+_SUP = dict(zip("0123456789+-=()nit", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵗ", strict=True))
+
+
+def tex_to_text(tex: str) -> str:
+    """A formula of a heading in plain Unicode: ``\\beta_2 = 0.999`` becomes ``β₂ = 0.999``."""
+    text = re.sub(r"\\hat\s*\{?(\w)\}?", "\\1\u0302", tex)
+    for command, symbol in sorted(_TEX_SYMBOLS.items(), key=lambda kv: -len(kv[0])):
+        text = re.sub(re.escape(command) + r"(?![A-Za-z])", symbol, text)
+
+    def script(match: re.Match[str]) -> str:
+        table = _SUB if match.group(1) == "_" else _SUP
+        body = match.group(2) or match.group(3)
+        if all(c in table for c in body):
+            return "".join(table[c] for c in body)
+        return match.group(0)
+
+    text = re.sub(r"([_^])(?:\{([^{}]*)\}|(\w))", script, text)
+    return re.sub(r"\\[,;: ]", " ", text).replace("{", "").replace("}", "")
+
+
+def plain_title(title_html: str) -> str:
+    """A heading's HTML (formulas as ``\\(…\\)``) as one line of plain text."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(title_html, "html.parser")
+    for math in soup.select(".math"):
+        math.replace_with(
+            tex_to_text(math.get_text().strip().removeprefix("\\(").removesuffix("\\)"))
+        )
+    return " ".join(soup.get_text("").split())
+
+
 def assemble(
     site: Path, out_dir: Path, toc_file: Path = ROOT / "_toc.yml"
 ) -> tuple[str, list[Entry]]:
@@ -241,13 +282,13 @@ def assemble(
         section = h1.find_parent("section")
         inner, text = _heading_html(h1)
         target = section["id"] if section is not None and section.get("id") else anchor(docname)
-        entries.append(Entry(1, target, inner, text, part))
+        entries.append(Entry(1, docname, target, inner, text, part))
         if section is not None:
             for sub in section.find_all("section", recursive=False):
                 h2 = sub.find("h2", recursive=False)
                 if h2 is not None and sub.get("id"):
                     inner, text = _heading_html(h2)
-                    entries.append(Entry(2, sub["id"], inner, text, part))
+                    entries.append(Entry(2, docname, sub["id"], inner, text, part))
         article.name = "div"
         article["class"] = ["bd-article", "pe-doc"]
         article["id"] = anchor(docname)
@@ -335,9 +376,16 @@ def page_count(pdf: Path) -> int:
     return int(match.group(1))
 
 
-def finish(pdf: Path, title: str, author: str) -> None:
-    """Compress ``pdf`` in place (object streams: the tagged structure is most of its size) and
-    give it the book's metadata instead of Chromium's file name and print dates."""
+def finish(pdf: Path, book: dict[str, str], entries: list[Entry]) -> None:
+    """Give ``pdf`` its bookmarks and metadata, and compress it, in place.
+
+    The bookmarks follow the contents: a part, its chapters, their sections, each landing where
+    the contents' link lands (the named destination Chromium wrote for it), titled in plain text
+    (:func:`plain_title`). Chromium's own outline is not used: with the site's styles it repeats
+    a heading's text ("Adam 한눈에 보기Adam 한눈에 보기") and drops its formulas. Chromium's print
+    dates and creator are dropped, so a rebuild of the same book gives the same metadata; object
+    streams take the tagged structure (for screen readers), most of the file, down by a third.
+    """
     import pikepdf
 
     staging = pdf.with_suffix(".tmp.pdf")
@@ -346,10 +394,32 @@ def finish(pdf: Path, title: str, author: str) -> None:
         for key in ("/CreationDate", "/ModDate", "/Creator"):
             if key in info:
                 del info[key]
-        info["/Title"] = title
-        info["/Author"] = author
+        info["/Title"] = book["title"]
+        info["/Author"] = book["author"]
         info["/Subject"] = SUBTITLE
         document.Root.Lang = pikepdf.String("ko")
+        destinations = document.Root.Dests
+        with document.open_outline() as outline:
+            outline.root.clear()
+            part_item: Any = None
+            part_name: str | None = None
+            chapter: Any = None
+            for entry in entries:
+                item = pikepdf.OutlineItem(
+                    plain_title(entry.title_html), destinations[pikepdf.Name("/" + entry.target)]
+                )
+                if entry.level == 2 and chapter is not None:
+                    chapter.children.append(item)
+                    continue
+                chapter = item
+                if not entry.part:
+                    outline.root.append(item)
+                    continue
+                if entry.part != part_name:
+                    part_name = entry.part
+                    part_item = pikepdf.OutlineItem(entry.part, item.destination)
+                    outline.root.append(part_item)
+                part_item.children.append(item)
         document.save(
             staging,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
@@ -383,8 +453,7 @@ def print_book(html: Path, pdf: Path, entries: list[Entry]) -> dict[str, Any]:
         "display_header_footer": True,
         "header_template": "<div></div>",
         "footer_template": FOOTER,
-        "outline": True,
-        "tagged": True,
+        "tagged": True,  # a structure for screen readers; the bookmarks are made by finish()
     }
     with sync_playwright() as playwright:
         executable = chromium_path()
@@ -423,8 +492,7 @@ def print_book(html: Path, pdf: Path, entries: list[Entry]) -> dict[str, Any]:
             page.pdf(path=str(pdf), **options)
         finally:
             browser.close()
-    book = book_info()
-    finish(pdf, book["title"], book["author"])
+    finish(pdf, book_info(), entries)
     final = named_destinations(pdf)
     moved = [e.target for e in entries if final.get(e.target) != pages[e.target]]
     if moved:

@@ -26,7 +26,12 @@
   for (const el of document.querySelectorAll("table")) fit(el, el.getBoundingClientRect().width);
   for (const pre of document.querySelectorAll("pre")) {
     fit(pre, pre.getBoundingClientRect().width * pre.scrollWidth / Math.max(1, pre.clientWidth));
-    if (pre.scrollWidth > pre.clientWidth + 0.5) pre.style.whiteSpace = "pre-wrap";
+    if (pre.scrollWidth > pre.clientWidth + 0.5) {
+      // Still too wide at the smallest scale: wrap the lines, a long token anywhere.
+      pre.style.whiteSpace = "pre-wrap";
+      pre.style.overflowWrap = "anywhere";
+    }
+    if (pre.scrollWidth > pre.clientWidth + 0.5) problems.push("too wide: " + where(pre));
   }
   const candidates = "mjx-container, img, table, pre, svg, .cell_output, dl, p, li";
   for (const el of document.querySelectorAll(candidates)) {
