@@ -6,7 +6,10 @@
       extra stop for the Tab key. Checked again after MathJax typesets and on every resize.
    2. Figures open at full size. Every figure of a notebook output becomes a link to its image;
       a click or tap shows it at its natural size in a dialog that scrolls and closes with the
-      button, Escape or a click on the picture. Without JavaScript the link still opens the PNG. */
+      button, Escape or a click on the picture. Without JavaScript the link still opens the PNG.
+   3. The contents button works on a phone. The page has two "책 목차" buttons (.primary-toggle):
+      one in the top bar, hidden below 992 px, and one above the article. Both themes wire up
+      only the first, so on a phone the visible one did nothing: it now presses the first. */
 (() => {
   "use strict";
 
@@ -89,6 +92,14 @@
     }
     zoomableFigures();
     markScrollers();
+    const [wired, ...others] = document.querySelectorAll(".primary-toggle");
+    for (const button of others) {
+      button.addEventListener("click", (event) => {
+        event.preventDefault();
+        event.stopPropagation();
+        wired.click();
+      });
+    }
     let timer = null;
     window.addEventListener("resize", () => {
       clearTimeout(timer);

@@ -22,6 +22,8 @@ from browsing import SETTLE, open_page
 from sitetext import docname, load_search_index, read_page
 
 WEB_FONT = "AdamGothic"
+# Its two faces (regular and bold, _static/hangul-webfont.css), each loaded where a page has Hangul.
+WEB_FONT_FACES = ["loaded", "loaded"]
 VIEWPORT = {"width": 1280, "height": 900}
 
 # What a reader would notice: untypeset or failed math, broken images, the font of Hangul.
@@ -121,7 +123,7 @@ def test_every_page_renders_offline(rendered: Any, mode: str) -> None:
             problems.append(f"{where} {seen['mathErrors']} MathJax errors")
         problems += [f"{where} image did not load: {src}" for src in seen["brokenImages"]]
         if seen["probe"] is not None:
-            if seen["fontFaces"] != ["loaded"]:
+            if seen["fontFaces"] != WEB_FONT_FACES:
                 problems.append(f"{where} web font {WEB_FONT}: {seen['fontFaces']}")
             fonts = seen["platformFonts"]
             used = {f["familyName"] for f in fonts if f.get("glyphCount", 0)}
@@ -137,11 +139,16 @@ def test_hangul_is_drawn_with_the_bundled_font(context: Any, server: str) -> Non
     page, _ = open_page(context, server, "chapters/glossary.html")
     seen = page.evaluate(INSPECT)
     assert seen["fontCheck"] is True
-    assert seen["fontFaces"] == ["loaded"]
+    assert seen["fontFaces"] == WEB_FONT_FACES
     assert seen["bodyFont"].replace('"', "").startswith(WEB_FONT)
     fonts = platform_fonts(page, "article h1")
     custom = [f for f in fonts if f["familyName"] == WEB_FONT]
     assert custom and custom[0]["isCustomFont"] and custom[0]["glyphCount"] > 0, fonts
+    # Bold Hangul (a part caption of the sidebar) is drawn with the bold face, not thickened.
+    bold = platform_fonts(page, "nav.bd-docs-nav p.caption span")
+    assert [f["postScriptName"] for f in bold if f["familyName"] == WEB_FONT] == [
+        "AdamGothic-Bold"
+    ], bold
 
 
 def test_math_is_typeset(context: Any, server: str) -> None:
@@ -165,7 +172,7 @@ def test_the_site_works_from_disk(browser: Any, site: Path, screenshots: Path) -
         page.screenshot(path=screenshots / "file_chapters_glossary.png")
         assert not errors, errors
         assert seen["math"] and not seen["untypeset"] and not seen["mathErrors"]
-        assert seen["fontFaces"] == ["loaded"] and not seen["brokenImages"]
+        assert seen["fontFaces"] == WEB_FONT_FACES and not seen["brokenImages"]
         # Search works from disk too (without the summaries, which a browser may not fetch there).
         page.goto((site / "search.html").resolve().as_uri() + "?q=" + quote("손실"))
         page.wait_for_function(

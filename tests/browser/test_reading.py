@@ -130,3 +130,34 @@ def test_a_wide_formula_scrolls_in_its_own_box_by_keyboard(phone: Any, server: s
         })"""
     )
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_contents_button_opens_the_navigation_on_a_phone(phone: Any, server: str) -> None:
+    """On a phone the visible "책 목차" button opens the navigation (book.js), which ends with
+    the link to the PDF edition."""
+    _open(phone, server, "chapters/03_bias_correction.html")
+    phone.locator("button.primary-toggle >> visible=true").first.click()
+    drawer = phone.locator("dialog#pst-primary-sidebar-modal[open]")
+    drawer.wait_for(state="visible")
+    assert drawer.locator("a.reference", has_text="4장").first.is_visible()
+    link = drawer.locator(".print-edition-link a")
+    link.scroll_into_view_if_needed()
+    assert link.is_visible() and "PDF" in link.inner_text()
+    assert link.get_attribute("href") == "../downloads/adam-momentum.pdf"
+    phone.keyboard.press("Escape")
+    phone.locator("dialog#pst-primary-sidebar-modal").wait_for(state="hidden")
+
+
+def test_the_sidebar_links_the_pdf_edition_on_a_desktop(browser: Any, server: str) -> None:
+    context = browser.new_context(locale="ko-KR", **DESKTOP)
+    page = context.new_page()
+    watch(page, server, Visit())
+    try:
+        _open(page, server, "intro.html")
+        link = page.locator(".bd-sidebar-primary .print-edition-link a")
+        link.scroll_into_view_if_needed()
+        assert link.is_visible()
+        assert link.get_attribute("href") == "downloads/adam-momentum.pdf"
+        assert link.get_attribute("download") is not None
+    finally:
+        context.close()
