@@ -121,7 +121,7 @@ pdf: $(STAMP)
 	@for tool in pdfinfo pdftotext pdffonts; do command -v $$tool >/dev/null || { \
 	  echo "make pdf: $$tool not found (apt-get install poppler-utils)"; exit 1; }; done
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python _ext/print_edition.py
-	CHROMIUM="$(CHROMIUM)" $(BIN)/pytest tests/pdf -q -rs
+	CHROMIUM="$(CHROMIUM)" BOOK_PDF_REQUIRED=1 $(BIN)/pytest tests/pdf -q -rs
 
 site: $(STAMP)
 	@if [ -z "$(CHROMIUM)" ] || [ ! -x "$(CHROMIUM)" ]; then \

@@ -556,12 +556,36 @@ def _config_inited(app: Any, config: Any) -> None:
 def _page_context(
     app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
+    """The PDF's address, for the sidebar's link (templates/print-edition-link.html)."""
     context["print_edition_pdf"] = f"{DOWNLOADS}/{PDF_NAME}"
+
+
+def _download_menu(
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """An entry in the header's download menu, beside the theme's ".pdf" (which prints only the
+    page shown)."""
+    url = context["pathto"](f"{DOWNLOADS}/{PDF_NAME}", 1)
+    for button in context.get("header_buttons", []):
+        if button.get("label") == "download-buttons":
+            button["buttons"].append(
+                {
+                    "type": "link",
+                    "url": url,
+                    "text": "책 전체 PDF",
+                    "tooltip": "책 전체를 A4 PDF로 받기",
+                    "icon": "fas fa-book",
+                    "label": "download-book-pdf-button",
+                }
+            )
 
 
 def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", _config_inited)
-    app.connect("html-page-context", _page_context)
+    # Before pydata-sphinx-theme renders the sidebar's templates; the menu entry after
+    # sphinx-book-theme has made the header's buttons (priority 501).
+    app.connect("html-page-context", _page_context, priority=400)
+    app.connect("html-page-context", _download_menu, priority=600)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 

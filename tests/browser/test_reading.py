@@ -148,7 +148,7 @@ def test_the_contents_button_opens_the_navigation_on_a_phone(phone: Any, server:
     phone.locator("dialog#pst-primary-sidebar-modal").wait_for(state="hidden")
 
 
-def test_the_sidebar_links_the_pdf_edition_on_a_desktop(browser: Any, server: str) -> None:
+def test_the_sidebar_and_the_download_menu_link_the_pdf_edition(browser: Any, server: str) -> None:
     context = browser.new_context(locale="ko-KR", **DESKTOP)
     page = context.new_page()
     watch(page, server, Visit())
@@ -159,5 +159,11 @@ def test_the_sidebar_links_the_pdf_edition_on_a_desktop(browser: Any, server: st
         assert link.is_visible()
         assert link.get_attribute("href") == "downloads/adam-momentum.pdf"
         assert link.get_attribute("download") is not None
+        # The header's download menu offers it too, beside the theme's print of one page.
+        page.locator("button.dropdown-toggle[aria-label='이 페이지 다운로드']").first.click()
+        item = page.locator(".btn-download-book-pdf-button")
+        item.wait_for(state="visible")
+        assert item.inner_text().strip() == "책 전체 PDF"
+        assert item.get_attribute("href") == "downloads/adam-momentum.pdf"
     finally:
         context.close()
