@@ -22,8 +22,9 @@ well by Chromium (the browser tests drive it), so the PDF is printed from the si
 
 Run ``make pdf`` (after ``make book``): it writes ``_build/pdf/adam-momentum.pdf``, a manifest
 ``adam-momentum.json`` (pages, contents with page numbers, what was shrunk) that
-``tests/pdf/`` checks, and copies the PDF to the site's ``downloads/``, which the sidebar of
-every page links (this module is also the Sphinx extension that adds that link).
+``tests/pdf/`` checks, and copies the PDF to the site's ``downloads/`` (``take_home.DOWNLOADS``),
+which the sidebar and the download menu of every page link (this module is also the Sphinx
+extension that adds both).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chromium import CHROMIUM_ARGS, SETTLE, chromium_path
+from take_home import DOWNLOADS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -51,8 +53,6 @@ ROOT = HERE.parent
 PDF_NAME = "adam-momentum.pdf"
 HTML_NAME = "adam-momentum.html"
 MANIFEST_NAME = "adam-momentum.json"
-#: Folder of the built site that holds the downloads (as in ``take_home.DOWNLOADS``).
-DOWNLOADS = "downloads"
 STYLESHEET = HERE / "print_edition" / "print.css"
 TEMPLATES_DIR = HERE / "print_edition" / "templates"
 
@@ -340,8 +340,6 @@ def assemble(
 
 # --- printing ----------------------------------------------------------------------------------
 
-#: Runs in the page at the width of the text block: shrinks what is too wide (a display formula,
-#: a table, a code block, an image) down to MIN_SCALE, then lists what still overflows and every
 #: The check run in the page before printing (``print_edition/layout_check.js``): shrinks what is
 #: too wide down to :data:`MIN_SCALE`, then lists what still overflows and every visible control.
 LAYOUT_CHECK = (HERE / "print_edition" / "layout_check.js").read_text(encoding="utf-8")
@@ -565,7 +563,7 @@ def _download_menu(
 ) -> None:
     """An entry in the header's download menu, beside the theme's ".pdf" (which prints only the
     page shown)."""
-    url = context["pathto"](f"{DOWNLOADS}/{PDF_NAME}", 1)
+    url = context["pathto"](context["print_edition_pdf"], 1)
     for button in context.get("header_buttons", []):
         if button.get("label") == "download-buttons":
             button["buttons"].append(
