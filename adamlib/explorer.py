@@ -84,7 +84,7 @@ def math_html(text: str) -> str:
     r"""A label written for matplotlib (``r"$\sqrt{\hat v_t}$"``) as HTML for the twin.
 
     Outside ``$…$`` the text is escaped as it is. Inside, the few TeX commands the book's
-    labels use become Unicode (:data:`_TEX_SYMBOLS`, ``\hat``, ``\sqrt``), ``_`` and ``^``
+    labels use become Unicode (Greek letters, ``\Vert``, ``\hat``, ``\sqrt``, ...), ``_`` and ``^``
     become ``<sub>`` and ``<sup>``, and letters are set in italics as in the book's formulas.
 
     Raises

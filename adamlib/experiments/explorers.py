@@ -203,7 +203,7 @@ def update_rule(
     start: Sequence[float],
     *,
     lr: float,
-    eps: Sequence[float] = tuple(10.0**k for k in range(-12, -3)),
+    eps: Sequence[float] = (1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4),
     steps: int = 300,
 ) -> Explorer:
     r"""Chapter 4: :math:`\epsilon` against the gradient's scale, Adam's path and step sizes.
