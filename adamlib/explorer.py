@@ -39,7 +39,7 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -49,8 +49,8 @@ from matplotlib.figure import Figure
 
 from adamlib import plotting
 
-#: The script and style of the twin, shipped with adamlib and inlined in every twin.
-ASSETS = Path(__file__).with_name("explorer_assets")
+# The script and style of the twin, shipped with adamlib and inlined in every twin.
+_ASSETS = Path(__file__).with_name("explorer_assets")
 
 #: Colour names a :class:`Line` may use besides ``#rrggbb``: the page's text colour (black on
 #: a light page, white on a dark one) and a grey that reads on both.
@@ -125,8 +125,9 @@ def _tex_html(tex: str, label: str) -> str:
             m = re.match(r"\\([A-Za-z]+|.)", tex[i:])
             assert m is not None
             name, i = m.group(1), i + m.end()
-            while i < len(tex) and tex[i] == " ":
-                i += 1
+            if name in ("hat", "sqrt"):  # their argument may follow a space
+                while i < len(tex) and tex[i] == " ":
+                    i += 1
             if name in _TEX_SYMBOLS:
                 out.append(_TEX_SYMBOLS[name])
             elif name == "hat":
@@ -313,7 +314,7 @@ class Explorer:
     controls: Sequence[Control]
     compute: Callable[..., Mapping[str, Any]]
     panels: Sequence[Panel]
-    fixed: Mapping[str, Any] = field(default_factory=dict)
+    fixed: Mapping[str, Any] | None = None
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -324,7 +325,7 @@ class Explorer:
         names = [c.name for c in self.controls]
         if not names or len(set(names)) != len(names):
             raise ValueError(f"controls must be at least one, with distinct names, got {names!r}")
-        self.fixed = {k: _as_array(v, k) for k, v in self.fixed.items()}
+        self.fixed = {k: _as_array(v, k) for k, v in (self.fixed or {}).items()}
 
     @property
     def defaults(self) -> dict[str, float | str]:
@@ -416,8 +417,8 @@ class Explorer:
         """
         payload = json.dumps(self.payload(), ensure_ascii=False, separators=(",", ":"))
         payload = payload.replace("</", "<\\/")
-        style = (ASSETS / "explorer.css").read_text(encoding="utf-8")
-        script = (ASSETS / "explorer.js").read_text(encoding="utf-8")
+        style = (_ASSETS / "explorer.css").read_text(encoding="utf-8")
+        script = (_ASSETS / "explorer.js").read_text(encoding="utf-8")
         note = escape(self.description or "슬라이더로 설정을 바꿔 보는 탐색기입니다.")
         element = f"adamlib-explorer-{self.name}"
         return (

@@ -8,7 +8,7 @@
 var adamlibExplorer = window.adamlibExplorer || (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var W = 440, H = 330, ML = 58, MR = 14, MT = 12, MB = 36;
+  var W = 440, H = 330, ML = 60, MR = 16, MT = 12, MB = 38;
   var COLORS = { text: "currentColor", grey: "#8c8c8c" };
   var registry = {};
 
@@ -79,6 +79,13 @@ var adamlibExplorer = window.adamlibExplorer || (function () {
     return [x0 + t0 * dx, y0 + t0 * dy, x0 + t1 * dx, y0 + t1 * dy];
   }
 
+  /* The text of a label's HTML, for an SVG <title> (what a screen reader says). */
+  function plain(markup) {
+    var el = document.createElement("span");
+    el.innerHTML = markup;
+    return el.textContent;
+  }
+
   function f(v) { return Math.round(v * 100) / 100; }
 
   function pathData(xs, ys, sx, sy, marker) {
@@ -131,6 +138,8 @@ var adamlibExplorer = window.adamlibExplorer || (function () {
     if (spec.ylabel) html("div", "aex-ylabel", box, spec.ylabel);
     var svg = node("svg", { viewBox: "0 0 " + W + " " + H, class: "aex-svg", role: "img" }, box);
     this.svg = svg;
+    this.alt = node("title", {}, svg);
+    this.names = spec.lines.map(function (line) { return plain(line.label); }).filter(Boolean).join(", ");
     var clipId = uid + "-clip";
     var defs = node("defs", {}, svg);
     node("rect", { x: ML, y: MT, width: W - ML - MR, height: H - MT - MB }, node("clipPath", { id: clipId }, defs));
@@ -177,6 +186,7 @@ var adamlibExplorer = window.adamlibExplorer || (function () {
     var title = s.title;
     Object.keys(readouts).forEach(function (name) { title = title.split("{" + name + "}").join(readouts[name]); });
     this.title.innerHTML = title;
+    this.alt.textContent = "그래프: " + plain(title) + (this.names ? " (" + this.names + ")" : "");
     var xr = this.limits(s.xlim, arrays, s.lines.map(function (l) { return l.x; }), s.xlog);
     var yr = this.limits(s.ylim, arrays, s.lines.map(function (l) { return l.y; }), s.ylog);
     if (s.xlog) xr = xr.map(Math.log10);
@@ -198,13 +208,13 @@ var adamlibExplorer = window.adamlibExplorer || (function () {
         var x = ML + (v - xr[0]) / (xr[1] - xr[0]) * pw;
         if (x < ML - 0.5 || x > W - MR + 0.5) return;
         node("line", { x1: x, x2: x, y1: MT, y2: MT + ph }, self.grid);
-        tickLabel(node("text", { x: x, y: H - MB + 16, "text-anchor": "middle" }, self.grid), v, s.xlog);
+        tickLabel(node("text", { x: x, y: H - MB + 18, "text-anchor": "middle" }, self.grid), v, s.xlog);
       });
       ticks(yr[0], yr[1], s.ylog).forEach(function (v) {
         var y = MT + ph - (v - yr[0]) / (yr[1] - yr[0]) * ph;
         if (y < MT - 0.5 || y > MT + ph + 0.5) return;
         node("line", { x1: ML, x2: ML + pw, y1: y, y2: y }, self.grid);
-        tickLabel(node("text", { x: ML - 6, y: y + 4, "text-anchor": "end" }, self.grid), v, s.ylog);
+        tickLabel(node("text", { x: ML - 6, y: y + 5, "text-anchor": "end" }, self.grid), v, s.ylog);
       });
     }
     s.lines.forEach(function (line, k) {
@@ -227,7 +237,7 @@ var adamlibExplorer = window.adamlibExplorer || (function () {
     root.setAttribute("role", "group");
     root.setAttribute("aria-label", payload.description || payload.name);
     var form = html("div", "aex-controls", root);
-    var readouts = [];
+    var readouts = [], marks = [];
     var inputs = controls.map(function (c, k) {
       var row = html("div", "aex-control", form), inputId = id + "-" + c.name;
       var label = html("label", "aex-label", row, c.label);
@@ -251,7 +261,7 @@ var adamlibExplorer = window.adamlibExplorer || (function () {
         input.step = "1";
         input.value = String(c.default);
         if (c.adam >= 0) {
-          var mark = html("span", "aex-default", track, "▲ Adam 기본값");
+          var mark = marks[k] = html("span", "aex-default", track, "▲ Adam 기본값");
           var at = c.readouts.length > 1 ? c.adam / (c.readouts.length - 1) : 0.5;
           mark.style.left = "calc(9px + (100% - 18px) * " + at + ")";
           mark.setAttribute("aria-hidden", "true");
@@ -283,9 +293,10 @@ var adamlibExplorer = window.adamlibExplorer || (function () {
         var r = c.readouts[index[k]];
         shown[c.name] = r;
         if (readouts[k]) {
-          var adam = index[k] === c.adam ? " (Adam 기본값)" : "";
-          readouts[k].textContent = r + adam;
-          inputs[k].setAttribute("aria-valuetext", r + adam);
+          var atAdam = index[k] === c.adam;
+          readouts[k].textContent = r;
+          inputs[k].setAttribute("aria-valuetext", r + (atAdam ? " (Adam 기본값)" : ""));
+          if (marks[k]) marks[k].classList.toggle("aex-at", atAdam);
         }
       });
       panels.forEach(function (p) { p.draw(arrays, shown); });

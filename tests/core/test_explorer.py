@@ -54,6 +54,7 @@ def decoded(payload: dict) -> list[np.ndarray]:
         (r"$\Vert\Delta\phi_t\Vert/\alpha$", "‖Δφ<sub><i>t</i></sub>‖/α"),
         ("a < b", "a &lt; b"),
         (r"$g_t^2$", "<i>g</i><sub><i>t</i></sub><sup>2</sup>"),
+        (r"$\epsilon = 0$", "ε = 0"),
     ],
 )
 def test_math_html_turns_labels_into_html(label: str, html: str) -> None:

@@ -15,8 +15,9 @@ own notebooks are never opened):
    (jupyterlab-myst cannot read a bibliography): ``test_citations_resolve`` is a strict xfail.
 5. The ε explorer (``adamlib.explorer``: ipywidgets sliders above an image widget) is live:
    moving a slider, by keyboard and by mouse, redraws its figure (the ``<img>`` changes).
-6. Chapter 5, opened without running it, plays its stored ``to_jshtml`` animation: ``make lab``
-   trusted the notebook, and the server sees the signature (in the run's own Jupyter data dir).
+6. Chapter 5, opened without running it, plays its stored ``to_jshtml`` animation and its stored
+   explorer twin redraws when the problem changes: ``make lab`` trusted the notebook, and the
+   server sees the signature (in the run's own Jupyter data dir).
 
 Screenshots go to ``_build/screenshots/jupyterlab-*.png``. Chromium is Debian's (``$CHROMIUM`` or
 ``chromium`` on the PATH) driven by Playwright's Python package, never a downloaded browser;
@@ -838,6 +839,20 @@ def test_chapter_5_animation_works_without_running(
             "([img, old]) => img.src !== old", arg=[image.element_handle(), frame]
         )
         output.screenshot(path=screenshots / "jupyterlab-05-animation.png")
+        # the explorer's stored twin (adamlib.explorer) also runs before the notebook does
+        twin = chapter5.cell(_explorer_cell(chapter5)).locator(".adamlib-explorer")
+        twin.scroll_into_view_if_needed()
+        try:
+            page.wait_for_function(
+                "(el) => el.dataset.ready === 'true'", arg=twin.element_handle(), timeout=10_000
+            )
+        except Exception as exc:  # Playwright's timeout
+            raise AssertionError("chapter 5's stored explorer did not start in JupyterLab") from exc
+        path = twin.locator("svg path").nth(1)
+        before = path.get_attribute("d")
+        twin.locator("select").select_option(index=1)
+        assert path.get_attribute("d") != before, "choosing a problem redrew nothing"
+        twin.screenshot(path=screenshots / "jupyterlab-05-explorer-twin.png")
         labels = _labels(chapter5)
         errors = unexplained(chapter5.console_errors, labels)
         assert not errors, "console errors in JupyterLab:\n" + "\n".join(errors)
