@@ -228,6 +228,11 @@ var adamlibExplorer = window.adamlibExplorer || (function () {
     if (!root || !data || root.getAttribute("data-started")) return;
     root.setAttribute("data-started", "true");
     var payload = JSON.parse(data.textContent);
+    if (typeof DecompressionStream === "undefined") {  // browsers before 2023
+      root.querySelector(".aex-fallback").textContent =
+        "이 브라우저는 탐색기의 데이터를 풀 수 없습니다(DecompressionStream이 없습니다). 최신 브라우저에서 열어 주세요.";
+      return Promise.resolve();
+    }
     return decode(payload).then(function (pool) { build(root, id, payload, pool); });
   }
 

@@ -171,3 +171,37 @@ def test_figure_draws_every_panel_with_the_readouts_in_its_title() -> None:
     assert axes[0].get_title() == r"$\beta_1$ = 0.5, 가"
     np.testing.assert_array_equal(axes[0].get_lines()[1].get_ydata(), first_moment_series(G, 0.5))
     assert small().png().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"name": "two words"}, "name must be a Python identifier, got 'two words'"),
+        ({"controls": []}, r"controls must be at least one, with distinct names, got \[\]"),
+        (
+            {"controls": [Control("a", "a", (1.0,), 1.0), Control("a", "b", (2.0,), 2.0)]},
+            r"distinct names, got \['a', 'a'\]",
+        ),
+        (
+            {"fixed": {"t": np.ones((2, 2))}},
+            r"array 't' must be 1-D or a scalar, got shape \(2, 2\)",
+        ),
+    ],
+)
+def test_explorer_rejects_bad_arguments_naming_them(kwargs: dict, match: str) -> None:
+    args = {
+        "name": "ok",
+        "controls": [Control("a", "a", (1.0,), 1.0)],
+        "compute": lambda a: {"y": [a]},
+        "panels": [Panel([Line("y", "y")])],
+    } | kwargs
+    with pytest.raises(ValueError, match=match):
+        Explorer(**args)
+
+
+def test_displaying_an_explorer_offers_the_twin_and_the_widget() -> None:
+    pytest.importorskip("ipywidgets")
+    bundle = small()._repr_mimebundle_()
+    assert bundle["text/plain"] == "탐색기 small: beta1 3단계, shift 2단계, kind 2단계"
+    assert bundle["text/html"] == small().html()
+    assert "model_id" in bundle["application/vnd.jupyter.widget-view+json"]
