@@ -99,6 +99,9 @@ var adamlibExplorer = window.adamlibExplorer || (function () {
           d.push("M" + f(px - 4) + " " + f(py) + "a4 4 0 1 0 8 0a4 4 0 1 0 -8 0");
         continue;
       }
+      if (last && Math.abs(px - last[0]) < 0.3 && Math.abs(py - last[1]) < 0.3) {
+        continue;  // within a third of a pixel of the point drawn last: nothing to see
+      }
       if (prev) {
         var c = clip(prev[0], prev[1], px, py, box);
         if (c) {

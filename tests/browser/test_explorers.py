@@ -239,3 +239,19 @@ def test_readme_states_the_twins_weight_within_the_budget(site: Path) -> None:
     assert abs(float(stated.group(1)) - weight) <= 0.1 * weight, (stated.group(1), weight)
     assert weight <= float(budget.group(1))
     assert weight > 0.5, "no explorer found in the chapter pages"
+
+
+def test_a_browser_without_decompression_is_told_so(browser: Any, server: str) -> None:
+    """No DecompressionStream (browsers before 2023): a sentence instead of a dead box."""
+    context = browser.new_context(locale="ko-KR", **DESKTOP)
+    context.add_init_script("delete window.DecompressionStream;")
+    page, visit = context.new_page(), Visit()
+    watch(page, server, visit)
+    try:
+        page.goto(server + EXPLORERS["first_moment"][0], wait_until="load")
+        page.evaluate(SETTLE)
+        text = page.locator("#adamlib-explorer-first_moment .aex-fallback").inner_text()
+        assert "DecompressionStream" in text, text
+        assert not visit.console_errors, visit.console_errors
+    finally:
+        context.close()
