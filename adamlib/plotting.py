@@ -88,6 +88,32 @@ def log_axis(ax: Axes, axis: str = "y") -> Axes:
     return ax
 
 
+def loss_surface(problem: Problem, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The loss of a 2-D problem on a ``resolution`` × ``resolution`` grid over its window:
+    ``(xs, ys, z)`` with ``z[j, i]`` the loss at ``(xs[i], ys[j])``."""
+    x0, x1, y0, y1 = problem.window
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    return xs, ys, problem.loss_grid(xs, ys)
+
+
+def log_levels(z: np.ndarray, levels: int) -> np.ndarray:
+    """``levels`` contour levels spaced logarithmically from the smallest positive loss (at
+    least 1e-3) to the largest: what suits valleys like Rosenbrock's."""
+    positive = z[z > 0]
+    lo = max(float(positive.min()), 1e-3) if positive.size else 1e-3
+    return np.geomspace(lo, float(z.max()), levels)
+
+
+def step_sizes(trace: Trace, *, lr: float | None = None, index: int | None = None) -> np.ndarray:
+    r"""Step sizes :math:`\lVert\Delta\phi_t\rVert` (or :math:`|\Delta\phi_{t,i}|` for ``index``),
+    divided by :math:`\alpha` = ``lr`` when given; exact zeros become nan (no place on a log
+    axis). ``lr`` is checked by the caller."""
+    size = np.linalg.norm(trace.delta, axis=1) if index is None else np.abs(trace.delta[:, index])
+    if lr is not None:
+        size = size / lr
+    return np.where(size > 0, size, np.nan)
+
+
 def plot_contour(
     problem: Problem,
     ax: Axes | None = None,
@@ -113,14 +139,8 @@ def plot_contour(
     """
     ax = _axes(ax)
     x0, x1, y0, y1 = problem.window
-    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
-    z = problem.loss_grid(xs, ys)
-    if log:
-        positive = z[z > 0]
-        lo = max(float(positive.min()), 1e-3) if positive.size else 1e-3
-        lv = np.geomspace(lo, float(z.max()), levels)
-    else:
-        lv = np.linspace(float(z.min()), float(z.max()), levels)
+    xs, ys, z = loss_surface(problem, resolution)
+    lv = log_levels(z, levels) if log else np.linspace(float(z.min()), float(z.max()), levels)
     ax.contour(xs, ys, z, levels=lv, cmap="Greys_r", linewidths=0.6, alpha=0.8)
     star = problem.minimum
     ax.plot(star[0], star[1], marker="*", color="black", markersize=12, linestyle="none")
@@ -332,10 +352,7 @@ def plot_step_sizes(
         raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
     ax = _axes(ax, (6.0, 4.0))
     for label, tr in traces.items():
-        size = np.linalg.norm(tr.delta, axis=1) if index is None else np.abs(tr.delta[:, index])
-        if lr is not None:
-            size = size / lr
-        size = np.where(size > 0, size, np.nan)
+        size = step_sizes(tr, lr=lr, index=index)
         ax.plot(np.arange(1, tr.steps + 1), size, label=label, color=COLORS.get(label))
     log_axis(ax, "y")
     ax.set_xlabel("스텝 $t$")

@@ -19,10 +19,12 @@ from adamlib.optimizers import SGD, Momentum, RMSProp
 from adamlib.problems import Problem
 from adamlib.trace import iterate, to_trace
 
-#: Adam's defaults, marked on every slider that has them.
-DEFAULTS = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+#: Adam's defaults (read from :class:`adamlib.Adam`), marked on every slider that has them.
+DEFAULTS = {name: getattr(adamlib.Adam().config, name) for name in ("lr", "beta1", "beta2", "eps")}
 
-BETA1 = Control("beta1", r"$\beta_1$", (0.0, 0.5, 0.8, 0.9, 0.95, 0.99), 0.9, adam=0.9)
+BETA1 = Control(
+    "beta1", r"$\beta_1$", (0.0, 0.5, 0.8, 0.9, 0.95, 0.99), 0.9, adam=DEFAULTS["beta1"]
+)
 RED, BLUE = plotting.COLORS["Adam"], plotting.COLORS["모멘텀"]
 
 
@@ -59,7 +61,13 @@ def second_moment(t: np.ndarray, g: np.ndarray, *, first: int = -500) -> Explore
     return Explorer(
         "second_moment",
         controls=[
-            Control("beta2", r"$\beta_2$", (0.9, 0.99, 0.995, 0.999, 0.9995), 0.999, adam=0.999)
+            Control(
+                "beta2",
+                r"$\beta_2$",
+                (0.9, 0.99, 0.995, 0.999, 0.9995),
+                0.999,
+                adam=DEFAULTS["beta2"],
+            )
         ],
         compute=lambda beta2: {"rms": gradient_rms(second_moment_series(g, beta2))[keep]},
         fixed={"t": t[keep], "abs_g": np.abs(g[keep])},
@@ -129,7 +137,9 @@ def bias_correction(
         "bias_correction",
         controls=[
             BETA1,
-            Control("beta2", r"$\beta_2$", (0.9, 0.99, 0.999, 0.9999), 0.999, adam=0.999),
+            Control(
+                "beta2", r"$\beta_2$", (0.9, 0.99, 0.999, 0.9999), 0.999, adam=DEFAULTS["beta2"]
+            ),
             Control("noise", r"잡음 $\sigma$", tuple(noise), 0.0),
             Control("steps", "스텝 수", tuple(steps), 300),
         ],
@@ -184,14 +194,10 @@ def contour_lines(problem: Problem, *, resolution: int = 120, levels: int = 14) 
     :func:`adamlib.plotting.plot_contour`: shape (2, n), polylines separated by nan."""
     import contourpy
 
-    x0, x1, y0, y1 = problem.window
-    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
-    z = problem.loss_grid(xs, ys)
-    positive = z[z > 0]
-    lo = max(float(positive.min()), 1e-3) if positive.size else 1e-3
+    xs, ys, z = plotting.loss_surface(problem, resolution)
     gen = contourpy.contour_generator(xs, ys, z, line_type="Separate")
     pieces = []
-    for level in np.geomspace(lo, float(z.max()), levels + 2)[1:-1]:
+    for level in plotting.log_levels(z, levels + 2)[1:-1]:
         for line in gen.lines(level):
             pieces.append(np.asarray(line)[::2] if len(line) > 40 else np.asarray(line))
             pieces.append(np.full((1, 2), np.nan))
@@ -221,8 +227,7 @@ def update_rule(
         for key, e in (("eps", eps), ("zero", 0.0)):
             trace = adamlib.run(adamlib.Adam(lr=lr, eps=e), bowl[scale], start, steps)
             out[f"{key}_x"], out[f"{key}_y"] = trace.phi[:, 0], trace.phi[:, 1]
-            size = np.linalg.norm(trace.delta, axis=1) / lr
-            out[f"{key}_step"] = np.where(size > 0, size, np.nan)
+            out[f"{key}_step"] = plotting.step_sizes(trace, lr=lr)
         return out
 
     x0, x1, y0, y1 = shape.window
@@ -272,7 +277,7 @@ def update_rule(
     )
 
 
-#: The optimizers of chapter 5's explorer, by legend name: (class, which betas it takes).
+#: The optimizers of chapter 5's explorer, by legend name, in drawing order.
 OPTIMIZERS = ("SGD", "모멘텀", "RMSProp", "Adam")
 
 
