@@ -3,7 +3,8 @@
    1. Scroll boxes a keyboard can reach. A formula or a table wider than the column scrolls
       inside its own box (book.css). Such a box gets tabindex="0", a Korean label and the class
       book-scrolls (edge shadows), but only while it really overflows: a box that fits is no
-      extra stop for the Tab key. Checked again after MathJax typesets and on every resize.
+      extra stop for the Tab key. Checked again after MathJax typesets, on every resize of the
+      window and whenever a box or its content changes size (a late web font).
    2. Figures open at full size. Every figure of a notebook output becomes a link to its image;
       a click or tap shows it at its natural size in a dialog that scrolls and closes with the
       button, Escape or a click on the picture. Without JavaScript the link still opens the PNG.
@@ -22,8 +23,16 @@
     "div.highlight pre",
   ].join(",");
 
+  let watcher = null; // a ResizeObserver, once the page has loaded
+  const watched = new WeakSet();
+
   function markScrollers() {
     for (const box of document.querySelectorAll(SCROLLERS)) {
+      if (watcher && !watched.has(box)) {
+        watched.add(box);
+        watcher.observe(box);
+        if (box.firstElementChild) watcher.observe(box.firstElementChild);
+      }
       // A box inside a folded cell is not drawn (no width): not a scroller until unfolded.
       const overflows = box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1;
       if (overflows && !box.classList.contains("book-scrolls")) {
@@ -109,6 +118,18 @@
       window.MathJax.startup.promise.then(markScrollers);
     }
     if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollers);
+    // A box can also start or stop overflowing without a resize of the window: a web font
+    // that arrives after the first check (document.fonts.ready may already have resolved
+    // before the font was even asked for), an image, a typeset formula. Watching each box and
+    // what it holds catches all of these.
+    if (window.ResizeObserver) {
+      let frame = 0;
+      watcher = new ResizeObserver(() => {
+        cancelAnimationFrame(frame);
+        frame = requestAnimationFrame(markScrollers);
+      });
+      markScrollers();
+    }
     // Unfolding a code cell (a <details>) or a solution can reveal a wide box.
     document.addEventListener("toggle", () => setTimeout(markScrollers, 50), true);
     document.addEventListener("click", (event) => {

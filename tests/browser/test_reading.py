@@ -132,6 +132,34 @@ def test_a_wide_formula_scrolls_in_its_own_box_by_keyboard(phone: Any, server: s
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
 
+def test_a_table_that_grows_late_becomes_reachable_by_keyboard(browser: Any, server: str) -> None:
+    """A box that starts to overflow with no resize of the window (a web font that arrives
+    after the first check, as in a CI run where axe found chapter 0's step table unreachable)
+    is marked scrollable, and unmarked when it fits again."""
+    context = browser.new_context(locale="ko-KR", **DESKTOP)
+    page = context.new_page()
+    watch(page, server, Visit())
+    try:
+        _open(page, server, "chapters/01_first_moment.html")
+        table = page.locator(".adamlib-table-scroll").first
+        state = """(el) => [el.tabIndex, el.classList.contains("book-scrolls"),
+                             el.scrollWidth > el.clientWidth + 1]"""
+        assert table.evaluate(state) == [-1, False, False], "the test needs a table that fits"
+        table.evaluate("(el) => { el.firstElementChild.style.fontSize = '2.5rem'; }")
+        page.wait_for_function(
+            "(el) => el.tabIndex === 0 && el.classList.contains('book-scrolls')",
+            arg=table.element_handle(),
+            timeout=2000,
+        )
+        assert table.evaluate(state) == [0, True, True]
+        table.evaluate("(el) => { el.firstElementChild.style.fontSize = ''; }")
+        page.wait_for_function(
+            "(el) => el.tabIndex === -1", arg=table.element_handle(), timeout=2000
+        )
+    finally:
+        context.close()
+
+
 def test_the_contents_button_opens_the_navigation_on_a_phone(phone: Any, server: str) -> None:
     """On a phone the visible "책 목차" button opens the navigation (book.js), which ends with
     the link to the PDF edition."""
