@@ -34,6 +34,11 @@ COLORS = {
     "AdaMax": "#ff7f0e",
 }
 
+#: Line width of the last path :func:`plot_trajectories` draws; each earlier one is wider by
+#: ``PATH_WIDTH_STEP``, so overlapping paths stay visible.
+PATH_WIDTH = 1.6
+PATH_WIDTH_STEP = 2.0
+
 
 def register_font() -> str:
     """Register the bundled Hangul font with matplotlib and make it the default; return its name."""
@@ -174,19 +179,27 @@ def plot_trajectories(
         Axes title (Korean is fine).
     markevery : int, optional
         Put a dot every ``markevery`` steps.
+
+    Notes
+    -----
+    Paths often share a stretch (several optimizers follow the same valley floor). Each path is
+    drawn wider than the ones drawn after it, so where they overlap every colour still shows as
+    a band around the later, thinner lines, and no path disappears under another.
     """
     ax = plot_contour(problem, ax)
-    for label, tr in traces.items():
+    n = len(traces)
+    for i, (label, tr) in enumerate(traces.items()):
         path = tr.phi
         ax.plot(
             path[:, 0],
             path[:, 1],
             label=label,
             color=COLORS.get(label),
-            linewidth=1.6,
+            linewidth=PATH_WIDTH + PATH_WIDTH_STEP * (n - 1 - i),
             marker="o" if markevery else None,
             markersize=2.5,
             markevery=markevery,
+            solid_capstyle="round",
         )
     first = next(iter(traces.values()))
     ax.plot(first.phi[0, 0], first.phi[0, 1], "ko", markersize=5, fillstyle="none")
@@ -357,7 +370,7 @@ def plot_step_sizes(
     log_axis(ax, "y")
     ax.set_xlabel("스텝 $t$")
     norm = r"|\Delta\phi_t|" if index is not None else r"\Vert\Delta\phi_t\Vert"
-    ax.set_ylabel(f"${norm}/\\alpha$" if lr is not None else f"스텝 크기 ${norm}$")
+    ax.set_ylabel(f"${norm}/\\alpha$" if lr is not None else f"보폭 ${norm}$")
     ax.legend(loc="best", fontsize=9)
     if title:
         ax.set_title(title)

@@ -212,11 +212,11 @@ def update_rule(
     eps: Sequence[float] = (1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4),
     steps: int = 300,
 ) -> Explorer:
-    r"""Chapter 4: :math:`\epsilon` against the gradient's scale, Adam's path and step sizes.
+    r"""Chapter 4: :math:`\varepsilon` against the gradient's scale, Adam's path and step sizes.
 
     ``bowl`` maps each gradient scale to the problem with that scale (the same bowl, curvatures
-    multiplied by it); each setting draws Adam with :math:`\epsilon` and with
-    :math:`\epsilon = 0`.
+    multiplied by it); each setting draws Adam with :math:`\varepsilon` and with
+    :math:`\varepsilon = 0`.
     """
     scales = tuple(bowl)
     shape = bowl[1.0] if 1.0 in bowl else next(iter(bowl.values()))
@@ -234,7 +234,9 @@ def update_rule(
     return Explorer(
         "update_rule",
         controls=[
-            Control("eps", r"$\epsilon$", tuple(eps), DEFAULTS["eps"], ".0e", adam=DEFAULTS["eps"]),
+            Control(
+                "eps", r"$\varepsilon$", tuple(eps), DEFAULTS["eps"], ".0e", adam=DEFAULTS["eps"]
+            ),
             Control("scale", "배율", scales, 1e-8 if 1e-8 in scales else scales[0], ".0e"),
         ],
         compute=compute,
@@ -251,8 +253,8 @@ def update_rule(
             Panel(
                 [
                     Line("cy", "cx", color="grey", width=0.5),
-                    Line("zero_y", "zero_x", r"$\epsilon = 0$", color="#7f7f7f", style="dashed"),
-                    Line("eps_y", "eps_x", r"$\epsilon$ = 슬라이더 값", color=RED),
+                    Line("zero_y", "zero_x", r"$\varepsilon = 0$", color="#7f7f7f", style="dashed"),
+                    Line("eps_y", "eps_x", r"$\varepsilon$ = 슬라이더 값", color=RED),
                     Line("sy", "sx", marker=True),
                     Line("my", "mx", marker=True, color=RED),
                 ],
@@ -265,15 +267,15 @@ def update_rule(
             ),
             Panel(
                 [
-                    Line("zero_step", "t", r"$\epsilon = 0$", color="#7f7f7f", style="dashed"),
-                    Line("eps_step", "t", r"$\epsilon$ = 슬라이더 값", color=RED),
+                    Line("zero_step", "t", r"$\varepsilon = 0$", color="#7f7f7f", style="dashed"),
+                    Line("eps_step", "t", r"$\varepsilon$ = 슬라이더 값", color=RED),
                 ],
-                title=r"스텝 크기 $\Vert\Delta\phi_t\Vert/\alpha$",
+                title=r"보폭 $\Vert\Delta\phi_t\Vert/\alpha$",
                 xlabel=r"스텝 $t$",
                 ylog=True,
             ),
         ],
-        description="ε과 그래디언트 배율을 바꾸며 Adam의 경로와 스텝 크기를 보는 탐색기입니다.",
+        description="ε과 그래디언트 배율을 바꾸며 Adam의 경로와 보폭을 보는 탐색기입니다.",
     )
 
 

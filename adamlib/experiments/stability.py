@@ -54,6 +54,41 @@ def momentum_stability_threshold(beta1: float = 0.9) -> float:
     return 2.0 * (1.0 + beta1) / (1.0 - beta1)
 
 
+def momentum_rotation(a: float, beta: float = 0.9) -> float:
+    r"""The angle :math:`\theta` by which momentum turns per step along one curvature direction.
+
+    Along an eigen-direction of a quadratic, momentum follows
+    :math:`\phi_t = (1+\beta-a)\,\phi_{t-1} - \beta\,\phi_{t-2}` (the recursion of
+    :func:`momentum_stability_threshold`). For PyTorch's heavy ball (buffer
+    :math:`b_t = \mu b_{t-1} + g_t`, :math:`\Delta\phi_t = -\alpha b_t`) on curvature
+    :math:`\lambda`, :math:`a = \alpha\lambda` and :math:`\beta = \mu`. When the roots of
+    :math:`z^2 - (1+\beta-a)z + \beta` are complex they are :math:`\sqrt\beta\,e^{\pm i\theta}`
+    with :math:`\cos\theta = (1+\beta-a)/(2\sqrt\beta)`: the iterate shrinks by
+    :math:`\sqrt\beta` per step while it turns by :math:`\theta`, so its sign changes about every
+    :math:`\pi/\theta` steps and one period lasts :math:`2\pi/\theta` steps (Goh, 2017).
+
+    Parameters
+    ----------
+    a : float
+        The step factor times the curvature, :math:`a \ge 0` (:math:`\alpha\lambda`).
+    beta : float, default 0.9
+        The momentum coefficient :math:`\beta \in [0, 1)`.
+
+    Returns
+    -------
+    float
+        :math:`\theta \in [0, \pi]`: 0 when both roots are real and positive (no oscillation),
+        :math:`\pi` when they are real and negative (the sign flips every step). For
+        :math:`\beta = 0.9`, :math:`a = 1.9` gives :math:`\pi/2`, a period of 4 steps.
+    """
+    a = check_nonnegative(a, "a")
+    beta = check_decay_rate(beta, "beta")
+    if beta == 0.0:
+        return 0.0 if a <= 1.0 else float(np.pi)
+    cos_theta = (1.0 + beta - a) / (2.0 * np.sqrt(beta))
+    return float(np.arccos(np.clip(cos_theta, -1.0, 1.0)))
+
+
 def flatten(
     params: Mapping[str, np.ndarray] | np.ndarray, keys: Sequence[str] | None = None
 ) -> np.ndarray:

@@ -12,6 +12,7 @@ from adamlib.experiments.stability import (
     finite_difference_hvp,
     flatten,
     model_gradient,
+    momentum_rotation,
     momentum_stability_threshold,
     preconditioned_sharpness,
     unflatten,
@@ -26,6 +27,29 @@ def test_threshold_values() -> None:
     assert momentum_stability_threshold(0.99) == pytest.approx(398.0)
     with pytest.raises(ValueError, match="beta1"):
         momentum_stability_threshold(1.0)
+
+
+def test_rotation_values_and_bad_input() -> None:
+    assert momentum_rotation(1.9, 0.9) == pytest.approx(np.pi / 2)  # 1 + β − a = 0
+    assert momentum_rotation(0.0, 0.9) == 0.0  # real positive roots: no oscillation
+    assert momentum_rotation(3.9, 0.9) == pytest.approx(np.pi)  # real negative roots
+    assert momentum_rotation(0.5, 0.0) == 0.0 and momentum_rotation(1.5, 0.0) == np.pi
+    with pytest.raises(ValueError, match="a must be"):
+        momentum_rotation(-1.0)
+    with pytest.raises(ValueError, match="beta"):
+        momentum_rotation(1.0, 1.0)
+
+
+@pytest.mark.parametrize("lr", [0.019, 0.0095, 0.0038, 0.0019])
+def test_rotation_predicts_the_period_of_the_heavy_ball(lr: float) -> None:
+    """Heavy-ball momentum on curvature 100: the measured distance between sign changes of the
+    steep coordinate is π/θ on average (chapter 1's table)."""
+    theta = momentum_rotation(lr * 100.0, 0.9)
+    opt = adamlib.Momentum(lr=lr, momentum=0.9)
+    trace = adamlib.run(opt, adamlib.Quadratic(curvatures=(100.0,)), np.array([1.0]), 400)
+    x = trace.phi[:, 0]
+    flips = np.flatnonzero(np.sign(x[1:]) != np.sign(x[:-1]))
+    assert np.mean(np.diff(flips)) == pytest.approx(np.pi / theta, rel=0.05)
 
 
 @pytest.mark.parametrize("beta1", [0.0, 0.5, 0.9])
