@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from adamlib.adam import AdamConfig
 from adamlib.problems import Problem
 from adamlib.trace import Trace
 
@@ -455,4 +456,137 @@ def plot_learning_rate_curves(
     ax.legend(loc="best", fontsize=8)
     if title:
         ax.set_title(title)
+    return ax
+
+
+def plot_step_flow(
+    trace: Trace,
+    t: int,
+    config: AdamConfig,
+    ax: Axes | None = None,
+    *,
+    index: int = 0,
+) -> Axes:
+    r"""How one Adam step flows, with the numbers of step ``t`` of ``trace`` in every box.
+
+    The gradient :math:`g_t` feeds two lanes that never touch: the first moment
+    :math:`m_t \to \hat m_t` (left) and the second moment :math:`v_t \to \hat v_t` (right). They
+    meet only in the update :math:`\Delta\phi_t = -\alpha\,\hat m_t/(\sqrt{\hat v_t}+\varepsilon)`.
+    Dashed arrows bring the state :math:`m_{t-1}`, :math:`v_{t-1}` of the step before. Each box
+    names the chapter that explains it.
+
+    Parameters
+    ----------
+    trace : Trace
+        A run of Adam (:func:`adamlib.run`), with its moments recorded.
+    t : int
+        The step to show, :math:`1 \le t \le T`.
+    config : AdamConfig
+        The run's hyperparameters (``opt.config``): :math:`\alpha`, :math:`\beta_1`,
+        :math:`\beta_2`, :math:`\varepsilon` are written into the boxes.
+    ax : Axes, optional
+        Where to draw.
+    index : int, default 0
+        Which parameter's numbers to show.
+    """
+    if trace.m is None or trace.v is None or trace.m_hat is None or trace.v_hat is None:
+        raise ValueError("trace must come from an optimizer that records m, v, m_hat and v_hat")
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 1 <= t <= trace.steps:
+        raise ValueError(f"t must be an integer step between 1 and {trace.steps}, got {t!r}")
+    ax = _axes(ax, (7.6, 5.6))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 7.4)
+    ax.axis("off")
+    i, row = index, t - 1
+
+    def num(x: float) -> str:
+        return f"{x:.4g}"
+
+    lanes = {"m": "#d62728", "v": "#1f77b4", "both": "0.25"}
+
+    def box(x: float, y: float, text: str, lane: str, note: str) -> None:
+        ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=10,
+            bbox={"boxstyle": "round,pad=0.45", "fc": "white", "ec": lanes[lane], "lw": 1.6},
+        )
+        ax.text(x, y - 0.72, note, ha="center", va="center", fontsize=8.5, color=lanes[lane])
+
+    def arrow(x0: float, y0: float, x1: float, y1: float, dashed: bool = False) -> None:
+        ax.annotate(
+            "",
+            xy=(x1, y1),
+            xytext=(x0, y0),
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": "0.35",
+                "lw": 1.2,
+                "ls": "--" if dashed else "-",
+            },
+        )
+
+    phi_before, g = trace.phi[row, i], trace.g[row, i]
+    box(
+        5.0,
+        6.7,
+        rf"$g_{{{t}}} = \nabla f_{{{t}}}(\phi_{{{t - 1}}})$ = {num(g)}",
+        "both",
+        "그래디언트",
+    )
+    box(
+        2.45,
+        4.85,
+        rf"$m_{{{t}}} = {config.beta1:g}\,m_{{{t - 1}}} + {1 - config.beta1:.3g}\,g_{{{t}}}$"
+        f"\n= {num(trace.m[row, i])}",
+        "m",
+        "1차 모멘트 (1장)",
+    )
+    box(
+        7.55,
+        4.85,
+        rf"$v_{{{t}}} = {config.beta2:g}\,v_{{{t - 1}}} + {1 - config.beta2:.3g}\,g_{{{t}}}^2$"
+        f"\n= {num(trace.v[row, i])}",
+        "v",
+        "2차 모멘트 (2장)",
+    )
+    box(
+        2.45,
+        3.0,
+        rf"$\hat m_{{{t}}} = m_{{{t}}}/(1-{config.beta1:g}^{{{t}}})$"
+        f"\n= {num(trace.m_hat[row, i])}",
+        "m",
+        "편향 보정 (3장)",
+    )
+    box(
+        7.55,
+        3.0,
+        rf"$\hat v_{{{t}}} = v_{{{t}}}/(1-{config.beta2:g}^{{{t}}})$"
+        f"\n= {num(trace.v_hat[row, i])}",
+        "v",
+        "편향 보정 (3장)",
+    )
+    box(
+        5.0,
+        1.15,
+        rf"$\Delta\phi_{{{t}}} = -{config.lr:g}\,\hat m_{{{t}}}/"
+        rf"(\sqrt{{\hat v_{{{t}}}}}+\varepsilon) = {num(trace.delta[row, i])}$"
+        "\n"
+        rf"$\phi_{{{t}}} = {num(phi_before)} + \Delta\phi_{{{t}}} = {num(trace.phi[row + 1, i])}$",
+        "both",
+        "두 모멘트가 만나는 유일한 곳: 업데이트 (4장, 5장)",
+    )
+    arrow(4.3, 6.35, 2.9, 5.45)
+    arrow(5.7, 6.35, 7.1, 5.45)
+    arrow(2.45, 4.0, 2.45, 3.55)
+    arrow(7.55, 4.0, 7.55, 3.55)
+    arrow(2.45, 2.15, 4.0, 1.7)
+    arrow(7.55, 2.15, 6.0, 1.7)
+    arrow(0.35, 5.95, 1.05, 5.2, dashed=True)
+    ax.text(0.3, 6.15, rf"$m_{{{t - 1}}}$", fontsize=9, color=lanes["m"])
+    arrow(9.65, 5.95, 8.95, 5.2, dashed=True)
+    ax.text(9.45, 6.15, rf"$v_{{{t - 1}}}$", fontsize=9, color=lanes["v"])
     return ax
