@@ -37,8 +37,8 @@ COLORS = {
 
 #: Line width of the last path :func:`plot_trajectories` draws; each earlier one is wider by
 #: ``PATH_WIDTH_STEP``, so overlapping paths stay visible.
-PATH_WIDTH = 1.6
-PATH_WIDTH_STEP = 2.0
+PATH_WIDTH = 1.4
+PATH_WIDTH_STEP = 1.6
 
 
 def register_font() -> str:
@@ -198,7 +198,7 @@ def plot_trajectories(
             color=COLORS.get(label),
             linewidth=PATH_WIDTH + PATH_WIDTH_STEP * (n - 1 - i),
             marker="o" if markevery else None,
-            markersize=2.5,
+            markersize=3.5,
             markevery=markevery,
             solid_capstyle="round",
         )
