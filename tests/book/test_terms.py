@@ -259,3 +259,21 @@ def test_the_books_typography_is_one_style() -> None:
             for m in pattern.finditer(text):
                 problems.append(f"{where}: …{text[max(0, m.start() - 30) : m.end() + 10]}…")
     assert not problems, "\n".join(problems)
+
+
+# A formula that ends in a power is read aloud ending in "제곱" (or "승"), a closed syllable:
+# $g_t^2$은, $10^{-8}$으로, $1-\beta^t$을. A norm's name such as $L^p$ (엘피) is the exception.
+_POWER_PARTICLE = re.compile(r"(?<!L)\^(?:\{[^{}$]*\}|\w)\$(는|를|가|와|로)")
+
+
+def test_particles_after_a_power_follow_how_it_is_read() -> None:
+    problems = []
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for i, cell in enumerate(cells):
+            if cell["cell_type"] != "markdown":
+                continue
+            text = "".join(cell["source"])
+            for m in _POWER_PARTICLE.finditer(text):
+                problems.append(f"{path.stem}[{i}]: …{text[max(0, m.start() - 25) : m.end()]}…")
+    assert not problems, "\n".join(problems)
