@@ -277,3 +277,47 @@ def test_particles_after_a_power_follow_how_it_is_read() -> None:
             for m in _POWER_PARTICLE.finditer(text):
                 problems.append(f"{path.stem}[{i}]: …{text[max(0, m.start() - 25) : m.end()]}…")
     assert not problems, "\n".join(problems)
+
+
+def _glossary_pairs(text: str) -> list[tuple[str, str]]:
+    """(Korean term, English term) for every glossary entry that has both lines."""
+    pairs, current, fence = [], [], None
+    for line in [*text.splitlines(), ""]:
+        stripped = line.strip()
+        if fence is None:
+            start = _GLOSSARY_FENCE.match(stripped)
+            fence = start.group(1) if start else None
+            continue
+        if stripped == fence or (stripped and line[0].isspace()):
+            if len(current) > 1 and HANGUL.search(current[0]) and not HANGUL.search(current[1]):
+                pairs.append((current[0], current[1]))
+            current = []
+            if stripped == fence:
+                fence = None
+        elif stripped and not stripped.startswith(":"):
+            current.append(stripped)
+    return pairs
+
+
+def test_the_english_term_is_given_once_in_the_book() -> None:
+    """A term's English gloss, 그래디언트(gradient), stands at its first use in the book only;
+    later uses link to the glossary, which gives it again."""
+    pairs = _glossary_pairs(GLOSSARY.read_text(encoding="utf-8"))
+    assert len(pairs) > 30
+    seen: dict[str, str] = {}
+    repeats = []
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for i, cell in enumerate(cells):
+            if cell["cell_type"] != "markdown":
+                continue
+            text = "".join(cell["source"])
+            for korean, english in pairs:
+                gloss = re.compile(re.escape(korean) + r"`?\(" + re.escape(english) + r"[,)]")
+                for _ in gloss.finditer(text):
+                    where = f"{path.stem}[{i}]"
+                    if korean in seen:
+                        repeats.append(f"{where}: {korean}({english}), first at {seen[korean]}")
+                    else:
+                        seen[korean] = where
+    assert not repeats, "\n".join(repeats)
