@@ -266,16 +266,24 @@ def test_the_books_typography_is_one_style() -> None:
 _POWER_PARTICLE = re.compile(r"(?<!L)\^(?:\{[^{}$]*\}|\w)\$(는|를|가|와|로)")
 
 
-def test_particles_after_a_power_follow_how_it_is_read() -> None:
-    problems = []
+def _markdown_cells() -> list[tuple[str, str]]:
+    """("NN_name[i]", source) for every Markdown cell of every chapter, in book order."""
+    found = []
     for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        for i, cell in enumerate(cells):
-            if cell["cell_type"] != "markdown":
-                continue
-            text = "".join(cell["source"])
-            for m in _POWER_PARTICLE.finditer(text):
-                problems.append(f"{path.stem}[{i}]: …{text[max(0, m.start() - 25) : m.end()]}…")
+        found += [
+            (f"{path.stem}[{i}]", "".join(cell["source"]))
+            for i, cell in enumerate(cells)
+            if cell["cell_type"] == "markdown"
+        ]
+    return found
+
+
+def test_particles_after_a_power_follow_how_it_is_read() -> None:
+    problems = []
+    for where, text in _markdown_cells():
+        for m in _POWER_PARTICLE.finditer(text):
+            problems.append(f"{where}: …{text[max(0, m.start() - 25) : m.end()]}…")
     assert not problems, "\n".join(problems)
 
 
@@ -306,18 +314,12 @@ def test_the_english_term_is_given_once_in_the_book() -> None:
     assert len(pairs) > 30
     seen: dict[str, str] = {}
     repeats = []
-    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        for i, cell in enumerate(cells):
-            if cell["cell_type"] != "markdown":
-                continue
-            text = "".join(cell["source"])
-            for korean, english in pairs:
-                gloss = re.compile(re.escape(korean) + r"`?\(" + re.escape(english) + r"[,)]")
-                for _ in gloss.finditer(text):
-                    where = f"{path.stem}[{i}]"
-                    if korean in seen:
-                        repeats.append(f"{where}: {korean}({english}), first at {seen[korean]}")
-                    else:
-                        seen[korean] = where
+    for where, text in _markdown_cells():
+        for korean, english in pairs:
+            gloss = re.compile(re.escape(korean) + r"`?\(" + re.escape(english) + r"[,)]")
+            for _ in gloss.finditer(text):
+                if korean in seen:
+                    repeats.append(f"{where}: {korean}({english}), first at {seen[korean]}")
+                else:
+                    seen[korean] = where
     assert not repeats, "\n".join(repeats)
