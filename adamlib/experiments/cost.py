@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 
 import adamlib
+from adamlib._checks import check_count
 
 BYTES_PER_PARAM_ADAM = 28  # read phi, g, m, v (16) + write phi, m, v (12), float32
 #: What a copy asks for, read + write of a float32; the memory also reads the destination
@@ -267,6 +268,45 @@ def measure(n: int, repeats: int, seed: int = 0) -> list[tuple[str, float]]:
     """
     rows = ladder(n, repeats, seed)
     return [rows[-1], *rows[:-1]]
+
+
+#: Bytes of φ, g, m and v held for a float32 parameter: the working set of one step.
+BYTES_HELD_PER_PARAM = 16
+
+
+def floor_by_size(sizes: Sequence[int], repeats: int, seed: int = 0) -> list[tuple[int, float]]:
+    """``(n, median ms)`` of the memory floor (:data:`FLOOR`) at each parameter count ``n``.
+
+    The ladder's floor is measured at one size, on arrays that a large last-level cache may
+    hold (:data:`BYTES_HELD_PER_PARAM` × n bytes). Measured again on a working set several times
+    the cache (:func:`last_level_cache_bytes`), it runs from main memory; a floor that is much
+    faster at the small size was helped by the cache, and the ladder's multiples of it overstate
+    how far a step is from what memory allows. Each size is timed on its own arrays, which are
+    freed before the next size is allocated.
+    """
+    from adamlib._numba_kernels import stream_floor
+
+    sizes = [check_count(n, "sizes") for n in sizes]
+    repeats = check_count(repeats, "repeats")
+
+    def floor_ms(n: int) -> float:
+        g = np.random.default_rng(seed).standard_normal(n, dtype=np.float32)
+        phi, m, v = g.copy(), np.zeros_like(g), np.zeros_like(g)
+        return interleaved_ms({FLOOR: lambda: stream_floor(phi, g, m, v)}, repeats)[FLOOR]
+
+    return [(n, floor_ms(n)) for n in sizes]
+
+
+def last_level_cache_bytes() -> int | None:
+    """Size of the largest CPU cache Linux reports (``/sys/devices/system/cpu``), or None."""
+    sizes = []
+    for path in Path("/sys/devices/system/cpu/cpu0/cache").glob("index*/size"):
+        text = path.read_text().strip()
+        scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1:], 1)
+        digits = text.rstrip("KMG")
+        if digits.isdigit():
+            sizes.append(int(digits) * scale)
+    return max(sizes, default=None)
 
 
 def ladder_ratios(

@@ -19,7 +19,8 @@ rounding). With :math:`\hat\varepsilon > 0` the paper's form equals the PyTorch 
 time-varying :math:`\varepsilon_t = \hat\varepsilon/\sqrt{1-\beta_2^t}` (:func:`equivalent_eps`).
 
 Every step function here is pure and works on arrays of any float dtype (float16 included), so the
-book can show what each placement does in low precision.
+book can show what each placement does in low precision; :func:`to_bfloat16` rounds to the other
+16-bit format, which NumPy lacks.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from adamlib._checks import (
     check_all_nonnegative,
@@ -280,3 +282,30 @@ def steps_from_moments(
     if m.ndim == 0 or m.shape[0] == 0:
         raise ValueError(f"m and v need a step axis of length >= 1, got shape {m.shape}")
     return np.stack([step(m[i], v[i], i + 1, **hyperparameters) for i in range(m.shape[0])])
+
+
+def to_bfloat16(x: ArrayLike) -> np.ndarray:
+    r"""Round to the nearest bfloat16 value (ties to even), returned as float32.
+
+    NumPy has no bfloat16 type. A bfloat16 is the upper half of a float32: the same sign and
+    8-bit exponent, so the same range as float32, but 7 stored fraction bits instead of 23
+    (Kalamkar et al., 2019). Keeping the upper 16 bits after rounding the lower 16 gives the
+    nearest one; NaN stays NaN.
+
+    Parameters
+    ----------
+    x : array_like of float
+        Values of any float dtype; they are first converted to float32.
+
+    Returns
+    -------
+    ndarray of float32
+        The bfloat16 values. :math:`10^{-8}` stays about :math:`10^{-8}`, while :math:`1 - 10^{-3}`
+        becomes 1: near 1 the spacing of bfloat16 is :math:`2^{-8}` below 1 and :math:`2^{-7}`
+        above.
+    """
+    x32 = check_float_array(x, "x").astype(np.float32)
+    bits = x32.view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    out = rounded.astype(np.uint32).view(np.float32)
+    return np.where(np.isnan(x32), x32, out)

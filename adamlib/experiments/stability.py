@@ -21,6 +21,7 @@ from finite differences of the gradient, so any model with a gradient function w
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -87,6 +88,86 @@ def momentum_rotation(a: float, beta: float = 0.9) -> float:
         return 0.0 if a <= 1.0 else float(np.pi)
     cos_theta = (1.0 + beta - a) / (2.0 * np.sqrt(beta))
     return float(np.arccos(np.clip(cos_theta, -1.0, 1.0)))
+
+
+@dataclass(frozen=True)
+class TunedRate:
+    r"""The best constant settings for a quadratic, and the rate they give.
+
+    Attributes
+    ----------
+    alpha : float
+        The learning rate :math:`\alpha`.
+    mu : float
+        The momentum coefficient :math:`\mu` (0 for gradient descent).
+    rate : float
+        The factor by which the distance to the minimum shrinks per step, in the worst
+        eigen-direction, once the transient has passed.
+    """
+
+    alpha: float
+    mu: float
+    rate: float
+
+
+def _check_curvatures(lam_min: float, lam_max: float) -> tuple[float, float]:
+    lam_min = check_positive(lam_min, "lam_min")
+    lam_max = check_positive(lam_max, "lam_max")
+    if lam_max < lam_min:
+        raise ValueError(f"lam_max must be >= lam_min = {lam_min!r}, got {lam_max!r}")
+    return lam_min, lam_max
+
+
+def optimal_gradient_descent(lam_min: float, lam_max: float) -> TunedRate:
+    r"""Gradient descent's best :math:`\alpha` when the curvatures lie in a known range.
+
+    Along a direction of curvature :math:`\lambda` the distance is multiplied by
+    :math:`1 - \alpha\lambda` each step. :math:`\alpha = 2/(\lambda_{min}+\lambda_{max})`
+    makes the two extreme factors equal in size, :math:`(\kappa-1)/(\kappa+1)` with the
+    condition number :math:`\kappa = \lambda_{max}/\lambda_{min}` (Goh, 2017).
+
+    Parameters
+    ----------
+    lam_min, lam_max : float
+        The smallest and largest curvature, :math:`0 < \lambda_{min} \le \lambda_{max}`.
+
+    Returns
+    -------
+    TunedRate
+        ``mu`` is 0; for :math:`\kappa = 100`, ``rate`` is 99/101 ≈ 0.980.
+    """
+    lam_min, lam_max = _check_curvatures(lam_min, lam_max)
+    kappa = lam_max / lam_min
+    return TunedRate(alpha=2.0 / (lam_min + lam_max), mu=0.0, rate=(kappa - 1.0) / (kappa + 1.0))
+
+
+def optimal_momentum(lam_min: float, lam_max: float) -> TunedRate:
+    r"""Heavy-ball momentum's best :math:`\alpha` and :math:`\mu` for a range of curvatures.
+
+    With the recursion of :func:`momentum_rotation`, :math:`\phi_t = (1+\mu-\alpha\lambda)
+    \phi_{t-1} - \mu\phi_{t-2}`, every direction whose roots are complex shrinks by
+    :math:`\sqrt\mu` per step. :math:`\alpha = \bigl(2/(\sqrt{\lambda_{max}} +
+    \sqrt{\lambda_{min}})\bigr)^2` and :math:`\mu = \bigl((\sqrt\kappa-1)/(\sqrt\kappa+1)
+    \bigr)^2` make the roots of both extreme directions double (the edge of complex), so every
+    direction shrinks by :math:`\sqrt\mu = (\sqrt\kappa-1)/(\sqrt\kappa+1)`: the condition
+    number enters through its square root (Polyak, 1964; Goh, 2017).
+
+    Parameters
+    ----------
+    lam_min, lam_max : float
+        The smallest and largest curvature, :math:`0 < \lambda_{min} \le \lambda_{max}`.
+
+    Returns
+    -------
+    TunedRate
+        For :math:`\kappa = 100`: :math:`\alpha = (2/11)^2`, :math:`\mu = (9/11)^2` and
+        ``rate`` 9/11 ≈ 0.818.
+    """
+    lam_min, lam_max = _check_curvatures(lam_min, lam_max)
+    root_kappa = np.sqrt(lam_max / lam_min)
+    rate = float((root_kappa - 1.0) / (root_kappa + 1.0))
+    alpha = float((2.0 / (np.sqrt(lam_max) + np.sqrt(lam_min))) ** 2)
+    return TunedRate(alpha=alpha, mu=rate**2, rate=rate)
 
 
 def flatten(

@@ -25,8 +25,10 @@ Stated numbers, from the code cells, in two separate sources
     ``<script>`` removed (an explorer's precomputed data is not a printed number);
     ``text/markdown``; ``text/latex``; ``text/plain`` unless the bundle also has HTML or an
     image (then it is only a repr such as ``<Figure size 700x340 ...>``). Error tracebacks do
-    not count, nor do the outputs of a ``remove-output`` cell. A number printed with ``%``, or
-    in an HTML table column whose header has a ``%``, is a printed percentage.
+    not count, nor do the outputs of a ``remove-output`` cell, nor those of an
+    ``nbval-ignore-output`` cell (timings of one machine, which no re-execution reproduces). A
+    number printed with ``%``, or in an HTML table column whose header has a ``%``, is a printed
+    percentage.
 
     ``code``: the numeric literals of the visible code (Python ``NUMBER`` tokens, so comments
     and string literals are excluded; ``assert`` statements and ``remove-input`` cells are
@@ -336,8 +338,8 @@ def output_numbers(cell: dict, index: int = 0) -> list[Stated]:
     list of Stated
         Numbers of stream text and of the shown entries of each display bundle.
     """
-    if {"remove-output", "remove-cell"} & set(_tags(cell)):
-        return []
+    if {"remove-output", "remove-cell", "nbval-ignore-output"} & set(_tags(cell)):
+        return []  # not shown, or not checked: a machine's timings support no claim
     found: list[Stated] = []
     for output in cell.get("outputs", []):
         kind = output.get("output_type")

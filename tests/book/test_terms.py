@@ -77,7 +77,7 @@ def variants(text: str) -> list[Variant]:
 
 # --- What a reader sees of a Markdown cell ----------------------------------------------------
 
-_CODE_FENCE = re.compile(r"^(`{3,}|~{3,})(?!\{).*?^\1\s*$", re.M | re.S)
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})(.*)$")
 _ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
 _CODE = re.compile(r"`[^`]*`")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -86,6 +86,32 @@ _LABEL = re.compile(r"^\s*(\([\w:-]+\)=|:[\w-]+:.*)$", re.M)
 _QUOTED = re.compile(r"'[^'\n]{1,40}'|‘[^’]{1,40}’|“[^”]{1,60}”|\"[^\"\n]{1,60}\"")
 _STRING = re.compile(r"(?:[rfbRFB]{0,2})(\"[^\"\n]*\"|'[^'\n]*')")
 _VISIBLE_ROLES = {"term", "doc", "ref", "numref", "abbr", "sub", "sup"}
+
+
+def _without_code_blocks(markdown: str) -> str:
+    """``markdown`` with the body of every code block blanked; directives' bodies kept.
+
+    A bare fence closes the innermost open block when it matches its marker, and opens a code
+    block otherwise; so the closing fence of one directive never pairs with the next one.
+    A directive's title (after ``{name}``) stays: the reader sees it.
+    """
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # (marker, is a code block)
+    for line in markdown.splitlines():
+        fence = _FENCE.match(line)
+        in_code = bool(stack) and stack[-1][1]
+        if fence:
+            marker, info = fence.group(1), fence.group(2).strip()
+            if stack and not info and marker == stack[-1][0]:
+                stack.pop()
+                out.append("")
+                continue
+            if not in_code:
+                stack.append((marker, not info.startswith("{")))
+                out.append(re.sub(r"^\{[^}]*\}", "", info) if info.startswith("{") else "")
+                continue
+        out.append("" if in_code else line)
+    return "\n".join(out)
 
 
 def visible_text(markdown: str) -> str:
@@ -102,7 +128,7 @@ def visible_text(markdown: str) -> str:
             return " "
         return m.group(2).split("<")[0]
 
-    text = _CODE_FENCE.sub(" ", markdown)
+    text = _without_code_blocks(markdown)
     text = _LABEL.sub(" ", text)
     text = _ROLE.sub(role, text)
     text = _CODE.sub(" ", text)
@@ -221,7 +247,9 @@ def test_the_other_books_table_uses_the_glossarys_variants(
         ("{term}`지수 감쇠율`(exponential decay rate)", []),  # 감쇠율 inside the term
         ("L2의 감쇠율은", ["감쇠율"]),
         ("밑바닥은 '기울기'라고 부릅니다", []),  # a mention, in quotes
-        ("`lr` 또는 ```\n기울기\n```", []),  # code
+        ("`lr` 또는\n```python\n기울기 = 1\n```", []),  # code
+        ("```{prf:property}\n성질\n```\n\n```{prf:proof}\n성분별로\n```", ["성분별"]),
+        ("```{exercise} 기울기 구하기\n풀기\n```", ["기울기"]),  # a directive's title
         ("SNR이 높으면, SNRs", ["SNR"]),
         ("보폭(step)과 스텝 크기", ["스텝 크기"]),
     ],

@@ -223,3 +223,28 @@ BAD_CALLS: list[Any] = [
 def test_bad_arguments_are_named(call: Callable[[], Any], match: str) -> None:
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_to_bfloat16_keeps_float32_range_and_loses_small_updates() -> None:
+    from adamlib.experiments.epsilon import to_bfloat16
+
+    assert to_bfloat16(1e-8).dtype == np.float32
+    assert float(to_bfloat16(1e-8)) == pytest.approx(1e-8, rel=2**-8)  # no underflow
+    assert float(to_bfloat16(1.0 - 1e-3)) == 1.0  # an update of 1e-3 to 1 is lost
+    assert float(to_bfloat16(1.0 + 2**-8)) == 1.0  # a tie goes to the even neighbour
+    assert float(to_bfloat16(1.0 + 3 * 2**-8)) == 1.0 + 2**-6  # the other tie goes up
+    assert float(to_bfloat16(1.0 + 3 * 2**-9)) == 1.0 + 2**-7
+    special = to_bfloat16([np.nan, np.inf, -np.inf, -0.0])
+    assert np.isnan(special[0]) and list(special[1:]) == [np.inf, -np.inf, 0.0]
+    with pytest.raises(TypeError, match="x must be a floating-point array"):
+        to_bfloat16(np.array([1, 2]))
+
+
+def test_to_bfloat16_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    from adamlib.experiments.epsilon import to_bfloat16
+
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(10_000) * 10.0 ** rng.integers(-30, 30, 10_000)).astype(np.float32)
+    expected = torch.from_numpy(x).to(torch.bfloat16).to(torch.float32).numpy()
+    np.testing.assert_array_equal(to_bfloat16(x), expected)

@@ -14,6 +14,8 @@ from adamlib.experiments.stability import (
     model_gradient,
     momentum_rotation,
     momentum_stability_threshold,
+    optimal_gradient_descent,
+    optimal_momentum,
     preconditioned_sharpness,
     unflatten,
 )
@@ -62,6 +64,50 @@ def test_threshold_separates_convergence_from_divergence(beta1: float) -> None:
         with np.errstate(over="ignore", invalid="ignore"):  # the unstable run overflows
             trace = adamlib.run(opt, adamlib.Quadratic(curvatures=(h,)), np.array([1.0]), 3000)
         assert (abs(trace.phi[-1, 0]) < 1e-3) == stable
+
+
+def _worst_root(alpha: float, mu: float, curvatures: np.ndarray) -> float:
+    """Largest |root| of z² − (1 + μ − αλ)z + μ over the curvatures λ: the asymptotic rate."""
+    return max(max(abs(np.roots([1.0, -(1.0 + mu - alpha * lam), mu]))) for lam in curvatures)
+
+
+def test_optimal_settings_for_condition_number_100() -> None:
+    gd, hb = optimal_gradient_descent(1.0, 100.0), optimal_momentum(1.0, 100.0)
+    assert (gd.alpha, gd.mu, gd.rate) == pytest.approx((2 / 101, 0.0, 99 / 101))
+    assert (hb.alpha, hb.mu, hb.rate) == pytest.approx(((2 / 11) ** 2, (9 / 11) ** 2, 9 / 11))
+    # Only the ratio matters for the rate: scaling both curvatures scales alpha inversely.
+    assert optimal_momentum(10.0, 1000.0).rate == pytest.approx(hb.rate)
+    assert optimal_momentum(10.0, 1000.0).alpha == pytest.approx(hb.alpha / 10)
+
+
+@pytest.mark.parametrize("kappa", [4.0, 100.0, 1e4])
+def test_the_optimum_has_the_stated_rate_and_no_neighbour_beats_it(kappa: float) -> None:
+    lams = np.linspace(1.0, kappa, 201)
+    hb = optimal_momentum(1.0, kappa)
+    assert _worst_root(hb.alpha, hb.mu, lams) == pytest.approx(hb.rate, rel=1e-6)
+    gd = optimal_gradient_descent(1.0, kappa)
+    assert _worst_root(gd.alpha, 0.0, lams) == pytest.approx(gd.rate, rel=1e-9)
+    for da in (0.9, 1.1):
+        for dm in (0.9, 1.1):
+            assert _worst_root(hb.alpha * da, min(hb.mu * dm, 0.999), lams) > hb.rate
+        assert _worst_root(gd.alpha * da, 0.0, lams) > gd.rate
+
+
+def test_the_heavy_ball_converges_at_the_optimal_rate() -> None:
+    hb = optimal_momentum(1.0, 100.0)
+    opt = adamlib.optimizers.Momentum(lr=hb.alpha, momentum=hb.mu)
+    trace = adamlib.run(opt, adamlib.Quadratic(curvatures=(1.0, 100.0)), [-2.0, 1.0], 200)
+    distance = np.linalg.norm(trace.phi, axis=1)
+    per_step = (distance[200] / distance[150]) ** (1 / 50)
+    # Double roots add a factor t to r**t, so the measured rate sits a little above 9/11.
+    assert hb.rate < per_step < hb.rate * (200 / 150) ** (1 / 50) * 1.001
+
+
+def test_optimal_settings_reject_bad_curvatures() -> None:
+    with pytest.raises(ValueError, match="lam_min"):
+        optimal_momentum(0.0, 1.0)
+    with pytest.raises(ValueError, match="lam_max"):
+        optimal_gradient_descent(2.0, 1.0)
 
 
 def test_flatten_and_unflatten_round_trip() -> None:
