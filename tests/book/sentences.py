@@ -7,7 +7,7 @@ sentence lengths this way, and this module does the same so that a test can hold
   HTML and ``(label)=`` targets are removed; the bodies of admonitions, exercises and solutions
   are kept, because they are prose;
 * every formula ``$…$`` or ``$$…$$`` becomes one character ``M`` (a display formula inside an
-  unfinished sentence does not end the sentence);
+  unfinished sentence does not end the sentence), and each sentence counts its formulas;
 * Markdown syntax the reader does not see is removed: ``**``, link targets
   (``[text](url)`` → ``text``), roles (``{doc}`3장 <03_x>``` → ``3장``; a citation becomes
   ``[1]``);
@@ -39,15 +39,18 @@ _CITE = re.compile(r"\{cite(?::[a-z]+)?\}`[^`]*`")
 _ROLE = re.compile(r"\{[a-z:]+\}`([^`]*)`")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _HTML = re.compile(r"<[^>]+>")
+#: Stands for one formula while a sentence is cut; shown as ``M``, as the rubric writes it.
+_FORMULA = "\x00"
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[.?!][)'’”])\s+")
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """One prose sentence and where it stands."""
+    """One prose sentence, where it stands, and how many formulas it holds."""
 
     where: str
     text: str
+    formulas: int = 0
 
     def __len__(self) -> int:
         return len(self.text)
@@ -86,11 +89,12 @@ def _prose_lines(source: str) -> Iterator[str]:
 
 def sentences_of(source: str, where: str = "") -> list[Sentence]:
     """The prose sentences of one Markdown source."""
-    prose = _DISPLAY_MATH.sub(" M ", "\n".join(_prose_lines(source)))
-    prose = re.sub(r"\n\s*\n\s*M\s*\n\s*\n", " M ", prose)  # a display formula continues it
+    prose = _DISPLAY_MATH.sub(f" {_FORMULA} ", "\n".join(_prose_lines(source)))
+    # A display formula between blank lines continues the sentence around it.
+    prose = re.sub(rf"\n\s*\n\s*{_FORMULA}\s*\n\s*\n", f" {_FORMULA} ", prose)
     found: list[Sentence] = []
     for paragraph in prose.split("\n\n"):
-        text = _INLINE_MATH.sub("M", paragraph)
+        text = _INLINE_MATH.sub(_FORMULA, paragraph)
         text = _CITE.sub("[1]", text)
         text = _ROLE_WITH_TEXT.sub(r"\1", text)
         text = _ROLE.sub(r"\1", text)
@@ -100,7 +104,8 @@ def sentences_of(source: str, where: str = "") -> list[Sentence]:
         text = re.sub(r"\s+", " ", text).strip()
         for piece in _SENTENCE_END.split(text):
             if re.search("[\uac00-\ud7a3]", piece):
-                found.append(Sentence(where, piece.strip()))
+                formulas = piece.count(_FORMULA)
+                found.append(Sentence(where, piece.strip().replace(_FORMULA, "M"), formulas))
     return found
 
 

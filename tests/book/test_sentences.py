@@ -1,9 +1,9 @@
 """Short sentences: the Korean editor's length rule, held for every chapter.
 
 The editor's rubric (A2) gives full marks when at most 10% of a unit's sentences are over 80
-characters and asks that every sentence over 100 characters be split. Both are checked here, on
-the sentences ``sentences.py`` extracts the way the rubric counts them (a formula is one
-character).
+characters and at most 10% hold four formulas or more, and asks that every sentence over 100
+characters be split. All three are checked here, on the sentences ``sentences.py`` extracts the
+way the rubric counts them (a formula is one character).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ _spec.loader.exec_module(sentences)
 LONGEST = 100
 #: At most this share of a chapter's sentences are longer than 80 characters.
 OVER_80_SHARE = 0.10
+#: At most this share of a chapter's sentences hold this many formulas or more (rubric A2c).
+DENSE_SHARE, DENSE_FORMULAS = 0.10, 4
 
 PAGES = [
     *sorted(sentences.CHAPTERS.glob("[0-9][0-9]_*.ipynb")),
@@ -36,6 +38,8 @@ PAGES = [
 def test_a_formula_counts_as_one_character_and_sentences_end_at_a_full_stop() -> None:
     found = sentences.sentences_of("$m_t = \\beta_1 m_{t-1}$은 짧습니다. 다음 문장입니다.")
     assert [s.text for s in found] == ["M은 짧습니다.", "다음 문장입니다."]
+    assert [s.formulas for s in found] == [1, 0]
+    assert sentences.sentences_of("MB와 $x$, $$y$$ 끝.")[0].formulas == 2  # the letter M is text
 
 
 def test_a_display_formula_inside_a_sentence_does_not_end_it() -> None:
@@ -85,4 +89,14 @@ def test_at_most_a_tenth_of_the_sentences_are_over_80_characters(page: Path) -> 
     assert len(over) <= OVER_80_SHARE * len(found), (
         f"{len(over)} of {len(found)} sentences are over 80 characters:\n"
         + "\n".join(f"{len(s)} {s.where}: {s.text}" for s in over)
+    )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_at_most_a_tenth_of_the_sentences_are_dense_with_formulas(page: Path) -> None:
+    found = sentences.chapter_sentences(page)
+    dense = [s for s in found if s.formulas >= DENSE_FORMULAS]
+    assert len(dense) <= DENSE_SHARE * len(found), (
+        f"{len(dense)} of {len(found)} sentences hold {DENSE_FORMULAS} formulas or more:\n"
+        + "\n".join(f"{s.formulas} {s.where}: {s.text}" for s in dense)
     )
