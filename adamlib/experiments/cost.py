@@ -277,12 +277,13 @@ BYTES_HELD_PER_PARAM = 16
 def floor_by_size(sizes: Sequence[int], repeats: int, seed: int = 0) -> list[tuple[int, float]]:
     """``(n, median ms)`` of the memory floor (:data:`FLOOR`) at each parameter count ``n``.
 
-    The ladder's floor is measured at one size, on arrays that a large last-level cache may
-    hold (:data:`BYTES_HELD_PER_PARAM` × n bytes). Measured again on a working set several times
-    the cache (:func:`last_level_cache_bytes`), it runs from main memory; a floor that is much
-    faster at the small size was helped by the cache, and the ladder's multiples of it overstate
-    how far a step is from what memory allows. Each size is timed on its own arrays, which are
-    freed before the next size is allocated.
+    Each size is timed alone, its call repeated on the same arrays
+    (:data:`BYTES_HELD_PER_PARAM` × n bytes), which are freed before the next size is allocated.
+    A working set that a large last-level cache holds (:func:`last_level_cache_bytes`) then stays
+    in it, and the floor comes out faster than main memory allows; one several times the cache
+    runs from main memory. Chapter 6 compares both with the ladder's floor, which is timed
+    interleaved with the other rungs: they touch enough memory between its calls to evict its
+    arrays, so at the ladder's size it sits near the main-memory floor, not the cached one.
     """
     from adamlib._numba_kernels import stream_floor
 
@@ -297,10 +298,16 @@ def floor_by_size(sizes: Sequence[int], repeats: int, seed: int = 0) -> list[tup
     return [(n, floor_ms(n)) for n in sizes]
 
 
-def last_level_cache_bytes() -> int | None:
-    """Size of the largest CPU cache Linux reports (``/sys/devices/system/cpu``), or None."""
+def last_level_cache_bytes(
+    cache_dir: Path = Path("/sys/devices/system/cpu/cpu0/cache"),
+) -> int | None:
+    """Size in bytes of the largest CPU cache Linux reports in ``cache_dir``, or None.
+
+    Linux lists one ``index*/size`` file per cache level (``48K``, ``2048K``, ``480M``); a
+    machine without them (not Linux, or a restricted container) gives None.
+    """
     sizes = []
-    for path in Path("/sys/devices/system/cpu/cpu0/cache").glob("index*/size"):
+    for path in Path(cache_dir).glob("index*/size"):
         text = path.read_text().strip()
         scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1:], 1)
         digits = text.rstrip("KMG")

@@ -108,6 +108,38 @@ def test_the_ladder_times_the_floor_kernel(monkeypatch: pytest.MonkeyPatch) -> N
     assert seen == [(1000,) * 4] * (2 + 3)  # two warm-up calls, then one a round
 
 
+def test_floor_by_size_times_the_floor_kernel_at_each_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    from adamlib import _numba_kernels
+
+    original = _numba_kernels.stream_floor
+    seen: list[int] = []
+
+    def spy(phi, g, m, v):
+        seen.append(phi.size)
+        assert {a.size for a in (g, m, v)} == {phi.size}
+        original(phi, g, m, v)
+
+    monkeypatch.setattr(_numba_kernels, "stream_floor", spy)
+    rows = cost.floor_by_size([500, 2000], repeats=3)
+    assert [n for n, _ in rows] == [500, 2000] and all(ms > 0 for _, ms in rows)
+    assert seen == [500] * (2 + 3) + [2000] * (2 + 3)  # warm-up, then the repeats, size by size
+
+
+def test_floor_by_size_rejects_bad_sizes_and_repeats() -> None:
+    with pytest.raises(ValueError, match="sizes"):
+        cost.floor_by_size([1000, 0], repeats=3)
+    with pytest.raises(ValueError, match="repeats"):
+        cost.floor_by_size([1000], repeats=0)
+
+
+def test_last_level_cache_reads_the_largest_size(tmp_path) -> None:
+    for index, size in (("index0", "48K"), ("index2", "2048K"), ("index3", "480M")):
+        (tmp_path / index).mkdir()
+        (tmp_path / index / "size").write_text(size + "\n")
+    assert cost.last_level_cache_bytes(tmp_path) == 480 * 2**20
+    assert cost.last_level_cache_bytes(tmp_path / "missing") is None
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_the_floor_kernel_reads_four_arrays_and_writes_three(dtype) -> None:
     """After one call φ, m and v have each grown by g exactly (rounded in their own dtype, as
