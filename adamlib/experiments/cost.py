@@ -298,16 +298,19 @@ def floor_by_size(sizes: Sequence[int], repeats: int, seed: int = 0) -> list[tup
     return [(n, floor_ms(n)) for n in sizes]
 
 
-def last_level_cache_bytes(
-    cache_dir: Path = Path("/sys/devices/system/cpu/cpu0/cache"),
-) -> int | None:
-    """Size in bytes of the largest CPU cache Linux reports in ``cache_dir``, or None.
+# Where Linux describes the first CPU's caches, one index*/size file per cache.
+_CPU_CACHE_DIR = Path("/sys/devices/system/cpu/cpu0/cache")
 
-    Linux lists one ``index*/size`` file per cache level (``48K``, ``2048K``, ``480M``); a
-    machine without them (not Linux, or a restricted container) gives None.
+
+def last_level_cache_bytes(cache_dir: Path | None = None) -> int | None:
+    """Size in bytes of the largest CPU cache Linux reports, or None.
+
+    ``cache_dir`` (default: the ``cpu0/cache`` folder under ``/sys/devices/system/cpu``) holds
+    one ``index*/size`` file per cache level (``48K``, ``2048K``, ``480M``); a machine without
+    them (not Linux, or a restricted container) gives None.
     """
     sizes = []
-    for path in Path(cache_dir).glob("index*/size"):
+    for path in Path(cache_dir or _CPU_CACHE_DIR).glob("index*/size"):
         text = path.read_text().strip()
         scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1:], 1)
         digits = text.rstrip("KMG")
